@@ -1,0 +1,1 @@
+"""Flask-WTF forms built from the questionnaire definition."""

@@ -1,0 +1,68 @@
+"""Field kinds the questionnaire needs beyond WTForms' own."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wtforms import Field, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+DATE_PARTS = ("day", "month", "year")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Any number of options, shown as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        # The choice check belongs to the validators, with a message in plain words.
+        pass
+
+
+class DatePartsField(Field):
+    """A date typed as day, month and year in three boxes; keeps what was typed on error.
+
+    `data` is a `date` when the three parts make a real date, else None;
+    `parts` holds the raw text of each box for re-display.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.parts = {part: "" for part in DATE_PARTS}
+
+    def part_name(self, part: str) -> str:
+        return f"{self.name}-{part}"
+
+    def part_id(self, part: str) -> str:
+        return f"{self.id}-{part}"
+
+    def process_data(self, value):
+        if isinstance(value, str) and value:
+            value = date.fromisoformat(value)
+        self.data = value if isinstance(value, date) else None
+        if self.data:
+            self.parts = {
+                "day": str(self.data.day),
+                "month": str(self.data.month),
+                "year": str(self.data.year),
+            }
+
+    def process(self, formdata, data=None, extra_filters=None):
+        self.process_errors = []
+        self.process_data(data if data is not None else self.default)
+        if formdata is not None and any(self.part_name(p) in formdata for p in DATE_PARTS):
+            self.parts = {p: formdata.get(self.part_name(p), "").strip()[:8] for p in DATE_PARTS}
+            self.data = _real_date(self.parts)
+        self.raw_data = [v for v in self.parts.values() if v]
+
+
+def _real_date(parts: dict[str, str]) -> date | None:
+    try:
+        day, month, year = (int(parts[p]) for p in DATE_PARTS)
+        if len(parts["year"]) != 4:
+            return None
+        return date(year, month, day)
+    except ValueError:
+        return None

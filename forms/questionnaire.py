@@ -1,0 +1,139 @@
+"""WTForms classes built from the questionnaire definition, one per step."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
+
+from forms.fields import DatePartsField, MultiCheckboxField
+from forms.validators import Choices, DateRules, Optional, Required, TextRules
+from intake import clock
+from intake.questionnaire import Kind, Question, Step
+
+
+def clinic_today():
+    return clock.today(current_app.config["TIMEZONE"])
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _normalise_newlines(value):
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
+
+
+def _field(question: Question):
+    presence = Required(question.required_message) if question.required else Optional()
+    choices = [SelectChoice(option.id, option.label) for option in question.options]
+    match question.kind:
+        case Kind.TEXT:
+            return StringField(question.label, [presence, TextRules(question)], filters=[_strip])
+        case Kind.LONG_TEXT:
+            return TextAreaField(
+                question.label, [presence, TextRules(question)], filters=[_normalise_newlines]
+            )
+        case Kind.DATE:
+            return DatePartsField(question.label, [presence, DateRules(question, clinic_today)])
+        case Kind.ONE_OF:
+            return RadioField(
+                question.label, [presence, Choices(question)], choices=choices, validate_choice=False
+            )
+        case Kind.ANY_OF:
+            return MultiCheckboxField(question.label, [presence, Choices(question)], choices=choices)
+    raise ValueError(question.kind)
+
+
+class StepForm(FlaskForm):
+    """One step's questions; only those whose condition holds are validated and kept."""
+
+    step: Step
+
+    def questions(self) -> list[Question]:
+        """The questions that apply, judged on what was just submitted (or loaded)."""
+        return self.step.visible_questions(self._raw_answers())
+
+    def visible_ids(self) -> set[str]:
+        return {q.id for q in self.questions()}
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate the CSRF token and the questions that apply; the others are ignored."""
+        hidden = {q.id for q in self.step.questions} - self.visible_ids()
+        self._errors = None
+        valid = True
+        for name, field in self._fields.items():
+            if name in hidden:
+                field.errors = []
+            elif not field.validate(self, (extra_validators or {}).get(name, ())):
+                valid = False
+        return valid
+
+    def answers(self) -> dict:
+        """The cleaned answers of the questions that apply, empty optional ones left out."""
+        result = {}
+        for q in self.questions():
+            value = _answer(q, self[q.id].data)
+            if value not in (None, "", []):
+                result[q.id] = value
+        return result
+
+    def _raw_answers(self) -> dict:
+        return {q.id: self[q.id].data for q in self.step.questions}
+
+
+def _answer(question: Question, data):
+    if question.kind is Kind.DATE:
+        return data.isoformat() if data else None
+    if question.kind is Kind.ANY_OF:
+        chosen = set(data or [])
+        return [option.id for option in question.options if option.id in chosen]
+    return data
+
+
+@cache
+def form_for(step: Step) -> type[StepForm]:
+    """The form class of a step, built once from the definition."""
+    fields = {q.id: _field(q) for q in step.questions}
+    return type(f"{step.slug.title().replace('-', '')}Form", (StepForm,), {"step": step, **fields})
+
+
+def as_formdata(step: Step, answers: dict) -> MultiDict:
+    """Stored answers in the shape a browser would post them, to validate them again."""
+    data = MultiDict()
+    for q in step.questions:
+        value = answers.get(q.id)
+        if q.kind is Kind.DATE:
+            parts = value.split("-") if value else ["", "", ""]
+            year, month, day = parts
+            data.update({f"{q.id}-day": day, f"{q.id}-month": month, f"{q.id}-year": year})
+        elif q.kind is Kind.ANY_OF:
+            for option in value or []:
+                data.add(q.id, option)
+        elif value is not None:
+            data.add(q.id, value)
+    return data
+
+
+def stored_step_form(step: Step, answers: dict) -> StepForm:
+    """A step's form filled from stored answers, as if posted, for validating them again."""
+    return form_for(step)(formdata=as_formdata(step, answers), meta={"csrf": False})
+
+
+def first_invalid_step(steps, answers: dict) -> Step | None:
+    """The first step whose stored answers no longer pass (or were never given)."""
+    for step in steps:
+        if not stored_step_form(step, answers).validate():
+            return step
+    return None
+
+
+class ConfirmForm(FlaskForm):
+    confirmed = BooleanField(
+        "I confirm these answers are correct to the best of my knowledge and agree to share "
+        "them with my dermatologist.",
+        [Required("Confirm that your answers are correct and that you agree to share them")],
+    )

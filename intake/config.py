@@ -1,0 +1,64 @@
+"""Settings from the environment (SPEC section 9), with safe defaults for a fresh checkout."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+DEFAULTS = {
+    "TIMEZONE": "Europe/London",
+    "TABLET_RESET_SECONDS": 30,
+    "TABLET_IDLE_WARNING_SECONDS": 120,
+    "TABLET_IDLE_SECONDS": 180,
+    "DRAFT_LIFETIME_HOURS": 24,
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+}
+
+
+def from_environment(instance_path: str) -> dict:
+    """The configuration for one app, read once at start."""
+    settings = {
+        "DATABASE_URL": os.environ.get("INTAKE_DATABASE_URL")
+        or f"sqlite:///{Path(instance_path) / 'intake.sqlite3'}",
+        "SECRET_KEY": os.environ.get("INTAKE_SECRET_KEY") or _instance_secret_key(instance_path),
+        "SESSION_COOKIE_SECURE": os.environ.get("INTAKE_SECURE_COOKIES") == "1",
+    }
+    for name, default in DEFAULTS.items():
+        raw = os.environ.get(f"INTAKE_{name}")
+        if raw is not None:
+            settings[name] = type(default)(raw)
+    return settings
+
+
+def finish(config: dict) -> None:
+    """Fill in defaults and derive the settings of Flask and its extensions from ours."""
+    for name, default in DEFAULTS.items():
+        config.setdefault(name, default)
+    ZoneInfo(config["TIMEZONE"])  # fail at start, not at the first submission
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if config["DATABASE_URL"].startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session cookie
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """A key generated once and kept in the instance folder, shared by every worker."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"secret_key.{secrets.token_hex(8)}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(draft, path)  # atomic: the first worker wins, the others read its key
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,100 @@
+"""Database plumbing: UTC timestamps, SQLite tuning, write transactions and schema upgrades."""
+
+from __future__ import annotations
+
+import fcntl
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+from intake.extensions import db
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_WRITE = "intake_write"
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every database (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given: use intake.clock.now()")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def init_app(app: Flask) -> None:
+    """Tune SQLite and bring its schema up to date at start."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _tune_sqlite(engine)
+            upgrade_schema(app)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout, and write transactions that take the write lock up front."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # A deferred read-then-write transaction fails with "database is locked" under
+        # concurrency whatever the timeout; a writer must queue for the lock at BEGIN.
+        immediate = connection.get_execution_options().get(_WRITE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write_transaction():
+    """One short transaction that holds the write lock from its start; commits or rolls back."""
+    session = db.session
+    session.rollback()  # end any read transaction this request has open
+    session.connection(execution_options={_WRITE: True})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def alembic_config(app: Flask) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", app.config["SQLALCHEMY_DATABASE_URI"])
+    return config
+
+
+def upgrade_schema(app: Flask) -> None:
+    """Apply pending migrations; on SQLite a file lock keeps several workers from racing."""
+    with app.app_context():
+        url = db.engine.url
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            command.upgrade(alembic_config(app), "head")
+            return
+        with open(f"{url.database}.upgrade-lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            command.upgrade(alembic_config(app), "head")

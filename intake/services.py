@@ -1,0 +1,141 @@
+"""Every write of the patient side, each in one short transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from intake import clock, questionnaire
+from intake.database import write_transaction
+from intake.extensions import db
+from intake.models import Draft, Submission
+
+# No 0, 1, I or O: a reference read aloud over the phone cannot be misheard.
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class DraftChanged(Exception):
+    """The draft changed between the last check and Submit (another tab saved a step)."""
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_reference() -> str:
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def find_draft(token: str | None) -> Draft | None:
+    """The live draft for a browser token, or None when unknown or expired."""
+    if not token:
+        return None
+    draft = db.session.scalar(select(Draft).where(Draft.token_hash == token_hash(token)))
+    if draft is None or draft.expires_at <= clock.now():
+        return None
+    return draft
+
+
+def find_submission_for(token: str | None) -> Submission | None:
+    """The submission a browser made from its draft, if it has submitted."""
+    if not token:
+        return None
+    return db.session.scalar(
+        select(Submission).where(Submission.draft_token_hash == token_hash(token))
+    )
+
+
+def start_draft(lifetime: timedelta) -> str:
+    """A new empty draft; returns the token for the browser. Expired drafts are purged here."""
+    token = new_token()
+    now = clock.now()
+    with write_transaction() as session:
+        session.execute(delete(Draft).where(Draft.expires_at <= now))
+        session.add(
+            Draft(
+                token_hash=token_hash(token),
+                answers={},
+                created_at=now,
+                updated_at=now,
+                expires_at=now + lifetime,
+            )
+        )
+    return token
+
+
+def save_step(
+    token: str, step: questionnaire.Step, step_answers: dict, lifetime: timedelta
+) -> bool:
+    """Replace one step's answers in the draft; False when the draft is gone or expired."""
+    now = clock.now()
+    with write_transaction() as session:
+        draft = _locked_draft(session, token)
+        if draft is None or draft.expires_at <= now:
+            return False
+        answers = {k: v for k, v in draft.answers.items() if k not in _step_ids(step)}
+        answers.update(step_answers)
+        draft.answers = questionnaire.applicable_answers(answers)
+        draft.updated_at = now
+        draft.expires_at = now + lifetime
+    return True
+
+
+def submit(token: str, checked_answers: dict, language: str) -> str:
+    """Store the submission and delete the draft in one transaction; returns the reference.
+
+    Idempotent per draft: a second Submit (double click, resent POST, Back then
+    Submit) returns the reference of the first instead of storing another.
+    """
+    with write_transaction() as session:
+        draft = _locked_draft(session, token)
+        if draft is None:
+            earlier = find_submission_for(token)
+            if earlier is None:
+                raise LookupError("no draft and no submission for this browser")
+            return earlier.reference
+        if draft.answers != checked_answers:
+            raise DraftChanged
+        reference = _insert_submission(session, token, draft.answers, language)
+        session.delete(draft)
+    return reference
+
+
+def _insert_submission(session, token: str, answers: dict, language: str) -> str:
+    """Insert with a fresh random reference, drawing again on the (rare) collision."""
+    for _ in range(5):
+        reference = new_reference()
+        try:
+            with session.begin_nested():
+                session.add(
+                    Submission(
+                        reference=reference,
+                        draft_token_hash=token_hash(token),
+                        questionnaire_id=questionnaire.QUESTIONNAIRE_ID,
+                        questionnaire_version=questionnaire.QUESTIONNAIRE_VERSION,
+                        answers=questionnaire.applicable_answers(answers),
+                        language=language,
+                        submitted_at=clock.now(),
+                    )
+                )
+            return reference
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not draw a unique reference")
+
+
+def _locked_draft(session, token: str) -> Draft | None:
+    statement = select(Draft).where(Draft.token_hash == token_hash(token)).with_for_update()
+    return session.scalar(statement)
+
+
+def _step_ids(step: questionnaire.Step) -> set[str]:
+    return {q.id for q in step.questions}

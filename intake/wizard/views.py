@@ -1,0 +1,159 @@
+"""Thin views: load the draft, validate with the step's form, delegate writes, redirect."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+
+from forms.questionnaire import ConfirmForm, first_invalid_step, form_for, stored_step_form
+from intake import questionnaire, services
+from intake.questionnaire import STEPS, Step
+
+bp = Blueprint("wizard", __name__)
+
+SESSION_KEY = "draft"  # an opaque random token: no answer ever goes in the cookie
+
+
+def _lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["DRAFT_LIFETIME_HOURS"])
+
+
+def _token() -> str | None:
+    return session.get(SESSION_KEY)
+
+
+def _returning_to_check() -> bool:
+    return request.args.get("return") == "check"
+
+
+@bp.get("/")
+def start_page():
+    has_draft = services.find_draft(_token()) is not None
+    return render_template("wizard/start.html", has_draft=has_draft, steps=STEPS)
+
+
+@bp.post("/start")
+def start():
+    """Resume this browser's live draft where it stopped, or begin a new one."""
+    draft = services.find_draft(_token())
+    if draft is None:
+        session[SESSION_KEY] = services.start_draft(_lifetime())
+        return redirect(url_for(".step", slug=STEPS[0].slug))
+    unfinished = first_invalid_step(STEPS, draft.answers)
+    if unfinished is None:
+        return redirect(url_for(".check_answers"))
+    return redirect(url_for(".step", slug=unfinished.slug))
+
+
+@bp.route("/questions/<slug>", methods=["GET", "POST"])
+def step(slug: str):
+    current = questionnaire.step(slug) or abort(404)
+    token = _token()
+    draft = services.find_draft(token)
+    if draft is None and services.find_submission_for(token) is not None:
+        return redirect(url_for(".confirmation"))
+    if request.method == "GET":
+        if draft is None:
+            return redirect(url_for(".start_page"))
+        if request.args.get("check"):
+            form = stored_step_form(current, draft.answers)
+            form.validate()
+        else:
+            form = form_for(current)(data=draft.answers)
+        return _render_step(current, form)
+
+    form = form_for(current)()
+    form.validate()
+    revealed = _newly_revealed(form)
+    for question_id in revealed:
+        form[question_id].errors = []
+    if not any(field.errors for field in form):
+        _save(token, current, form.answers())
+        if not revealed:
+            return redirect(_next_url(current))
+    return _render_step(current, form, revealed=revealed)
+
+
+def _newly_revealed(form) -> list[str]:
+    """Conditional questions that apply now but were not on the page the patient saw (no JavaScript)."""
+    shown = set(request.form.getlist("shown"))
+    return [q.id for q in form.questions() if q.shown_if and q.id not in shown]
+
+
+def _save(token: str | None, current: Step, answers: dict) -> None:
+    """Save a step; a draft that expired while the page was open is replaced, keeping these answers."""
+    if token is None or not services.save_step(token, current, answers, _lifetime()):
+        token = services.start_draft(_lifetime())
+        session[SESSION_KEY] = token
+        services.save_step(token, current, answers, _lifetime())
+
+
+def _next_url(current: Step) -> str:
+    following = questionnaire.next_step(current)
+    if _returning_to_check() or following is None:
+        return url_for(".check_answers")
+    return url_for(".step", slug=following.slug)
+
+
+def _render_step(current: Step, form, revealed: tuple | list = ()):
+    previous = questionnaire.previous_step(current)
+    if _returning_to_check():
+        back_url = url_for(".check_answers")
+    elif previous:
+        back_url = url_for(".step", slug=previous.slug)
+    else:
+        back_url = url_for(".start_page")
+    return render_template(
+        "wizard/step.html",
+        step=current,
+        total=len(STEPS),
+        form=form,
+        visible=form.visible_ids(),
+        revealed=revealed,
+        back_url=back_url,
+        action=url_for(".step", slug=current.slug, **({"return": "check"} if _returning_to_check() else {})),
+    )
+
+
+@bp.route("/check-answers", methods=["GET", "POST"])
+def check_answers():
+    token = _token()
+    draft = services.find_draft(token)
+    if draft is None:
+        if services.find_submission_for(token) is not None:
+            return redirect(url_for(".confirmation"))
+        return redirect(url_for(".start_page"))
+    unfinished = first_invalid_step(STEPS, draft.answers)
+    if unfinished is not None:
+        return redirect(url_for(".step", slug=unfinished.slug, check=1, **{"return": "check"}))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.submit(token, draft.answers, language="en")
+        except services.DraftChanged:
+            return redirect(url_for(".check_answers"))
+        return redirect(url_for(".confirmation"))
+    return render_template("wizard/check.html", form=form, groups=_answer_groups(draft.answers))
+
+
+def _answer_groups(answers: dict) -> list[dict]:
+    """Every applicable question of every step with its answer in words, or "Not provided"."""
+    return [
+        {
+            "step": current,
+            "rows": [
+                (q, questionnaire.answer_text(q, answers[q.id]) if q.id in answers else None)
+                for q in current.visible_questions(answers)
+            ],
+        }
+        for current in STEPS
+    ]
+
+
+@bp.get("/confirmation")
+def confirmation():
+    submission = services.find_submission_for(_token())
+    if submission is None:
+        return redirect(url_for(".start_page"))
+    return render_template("wizard/confirmation.html", reference=submission.reference)

@@ -1,0 +1,155 @@
+"""Fixtures: each test gets its own app and database (SQLite by default, PostgreSQL when
+INTAKE_TEST_DATABASE_URL is set), a test client, and a Patient who fills the real forms."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from intake import clock, create_app, database  # noqa: E402
+from intake.extensions import db  # noqa: E402
+from intake.questionnaire import QUESTIONS, STEPS, Kind  # noqa: E402
+
+SHARED_DATABASE_URL = os.environ.get("INTAKE_TEST_DATABASE_URL")
+
+
+def make_app(tmp_path: Path, **settings):
+    url = SHARED_DATABASE_URL or f"sqlite:///{tmp_path}/intake.sqlite3"
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url, **settings})
+
+
+@pytest.fixture(scope="session")
+def _shared_schema(tmp_path_factory):
+    """On a shared database, start the run from an empty schema brought up by the migrations."""
+    if SHARED_DATABASE_URL:
+        app = make_app(tmp_path_factory.mktemp("schema"))
+        with app.app_context():
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        database.upgrade_schema(app)
+
+
+@pytest.fixture
+def app(tmp_path, _shared_schema):
+    app = make_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if SHARED_DATABASE_URL:
+            with db.engine.begin() as connection:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Clock:
+    """Moves intake.clock.now() instead of sleeping."""
+
+    def __init__(self, monkeypatch):
+        self.current = datetime.now(timezone.utc)
+        monkeypatch.setattr(clock, "now", lambda: self.current)
+
+    def advance(self, **delta):
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def formdata(step, answers: dict) -> dict:
+    """Answers of one step as a browser with JavaScript posts them (shown conditionals included)."""
+    data: dict[str, list[str] | str] = {}
+    shown = []
+    for question in step.questions:
+        if question.id not in answers:
+            continue
+        value = answers[question.id]
+        if question.shown_if:
+            shown.append(question.id)
+        if question.kind is Kind.DATE:
+            year, month, day = value.split("-")
+            data |= {f"{question.id}-day": day, f"{question.id}-month": month, f"{question.id}-year": year}
+        else:
+            data[question.id] = value
+    if shown:
+        data["shown"] = shown
+    return data
+
+
+class Patient:
+    """A patient with a browser: reads each page's CSRF token and posts the real form fields."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf_token(self, url: str) -> str:
+        page = self.client.get(url)
+        assert page.status_code == 200, (url, page.status_code, page.location)
+        match = CSRF_FIELD.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token on {url}"
+        return match.group(1)
+
+    def start(self):
+        return self.client.post("/start", data={"csrf_token": self.csrf_token("/")})
+
+    def post_step(self, slug: str, data: dict, query: str = ""):
+        url = f"/questions/{slug}{query}"
+        return self.client.post(url, data={"csrf_token": self.csrf_token(url), **data})
+
+    def answer_step(self, slug: str, answers: dict, query: str = ""):
+        step = next(s for s in STEPS if s.slug == slug)
+        return self.post_step(slug, formdata(step, answers), query)
+
+    def answer_all(self, answers: dict):
+        self.start()
+        for step in STEPS:
+            response = self.answer_step(step.slug, answers)
+            assert response.status_code == 302, (step.slug, response.get_data(as_text=True)[:3000])
+        return response
+
+    def submit(self, confirmed: bool = True):
+        data = {"csrf_token": self.csrf_token("/check-answers")}
+        if confirmed:
+            data["confirmed"] = "y"
+        return self.client.post("/check-answers", data=data)
+
+    def complete(self, answers: dict) -> str:
+        """Answer every step, confirm and submit; returns the reference shown."""
+        self.answer_all(answers)
+        response = self.submit()
+        assert response.status_code == 302 and response.location.endswith("/confirmation")
+        page = self.client.get("/confirmation").get_data(as_text=True)
+        return re.search(r"Your reference is <strong[^>]*>([A-Z0-9-]+)<", page).group(1)
+
+
+@pytest.fixture
+def patient(client):
+    return Patient(client)
+
+
+def question_ids_of(step_slug: str) -> list[str]:
+    return [q.id for q in next(s for s in STEPS if s.slug == step_slug).questions if q.id in QUESTIONS]
