@@ -55,10 +55,10 @@ class TextRules:
         name = _name(q)
         if q.max_length and len(value) > q.max_length:
             raise ValidationError(f"{name} must be {q.max_length:,} characters or fewer")
-        if q.min_length and len(value) < q.min_length:
-            raise ValidationError(f"{name} must be {q.min_length} characters or more")
         if q.pattern and not re.fullmatch(q.pattern, value):
             raise ValidationError(q.pattern_message)
+        if q.min_length and len(value) < q.min_length:
+            raise ValidationError(f"{name} must be {q.min_length} characters or more")
 
 
 class Choices:
