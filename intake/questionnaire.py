@@ -55,8 +55,7 @@ class Condition:
     any_of: tuple[str, ...]
 
     def is_met(self, answers: dict) -> bool:
-        value = answers.get(self.question)
-        chosen = value if isinstance(value, list) else [value] if value else []
+        chosen = chosen_options(answers, self.question)
         return any(option in chosen for option in self.any_of)
 
 
@@ -69,7 +68,6 @@ class Question:
     required: bool = True
     shown_if: Condition | None = None
     hint: str = ""
-    short_label: str = ""  # how the question reads in the error summary and check answers
     required_message: str = ""
     min_length: int = 0
     max_length: int = 0
@@ -105,6 +103,12 @@ class Step:
     def visible_questions(self, answers: dict) -> list[Question]:
         """The questions that apply given the answers (conditions read the same answers)."""
         return [q for q in self.questions if q.shown_if is None or q.shown_if.is_met(answers)]
+
+
+def chosen_options(answers: dict, question_id: str) -> list[str]:
+    """The option ids chosen for a question, the same shape for one-of and any-of answers."""
+    value = answers.get(question_id)
+    return value if isinstance(value, list) else [value] if value else []
 
 
 def _options(*labels: tuple[str, str] | tuple[str, str, int]) -> tuple[Option, ...]:
