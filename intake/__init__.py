@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask, request
 
-from intake import config, database
+from intake import commands, config, database
 from intake.extensions import csrf, db, migrate
 from intake.wizard import bp as wizard_bp
 
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_response_headers(app)
+    commands.init_app(app)
     return app
 
 

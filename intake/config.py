@@ -7,7 +7,6 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-
 DEFAULTS = {
     "TIMEZONE": "Europe/London",
     "TABLET_RESET_SECONDS": 30,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Index, String
+from sqlalchemy import JSON, CheckConstraint, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from intake.database import UTCDateTime
@@ -31,6 +31,7 @@ class Submission(db.Model):
     __table_args__ = (
         CheckConstraint("length(reference) = 9", name="reference_length"),
         Index("ix_submissions_submitted_at", "submitted_at"),
+        CheckConstraint("(pdf IS NULL) = (pdf_sha256 IS NULL)", name="pdf_with_its_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,3 +43,7 @@ class Submission(db.Model):
     answers: Mapped[dict] = mapped_column(JSON)
     language: Mapped[str] = mapped_column(String(8), default="en")
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The clinician's PDF as rendered at submit: the record of what was seen. Empty only
+    # when rendering failed; it is then rendered again on demand.
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -54,6 +54,10 @@ def find_submission_for(token: str | None) -> Submission | None:
     )
 
 
+def find_submission(reference: str) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.reference == reference))
+
+
 def start_draft(lifetime: timedelta) -> str:
     """A new empty draft; returns the token for the browser. Expired drafts are purged here."""
     token = new_token()
@@ -139,3 +143,16 @@ def _locked_draft(session, token: str) -> Draft | None:
 
 def _step_ids(step: questionnaire.Step) -> set[str]:
     return {q.id for q in step.questions}
+
+
+def store_pdf(reference: str, pdf: bytes) -> bytes:
+    """Keep the rendered PDF with its SHA-256, unless one is stored already; returns the stored bytes."""
+    with write_transaction() as session:
+        submission = session.scalar(
+            select(Submission).where(Submission.reference == reference).with_for_update()
+        )
+        if submission.pdf is None:
+            submission.pdf = pdf
+            submission.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        stored = submission.pdf
+    return stored

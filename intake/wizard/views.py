@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from forms.questionnaire import ConfirmForm, first_invalid_step, form_for, stored_step_form
-from intake import questionnaire, services
+from intake import questionnaire, services, summaries
 from intake.questionnaire import STEPS, Step
 
 bp = Blueprint("wizard", __name__)
@@ -112,7 +121,9 @@ def _render_step(current: Step, form, revealed: tuple | list = ()):
         visible=form.visible_ids(),
         revealed=revealed,
         back_url=back_url,
-        action=url_for(".step", slug=current.slug, **({"return": "check"} if _returning_to_check() else {})),
+        action=url_for(
+            ".step", slug=current.slug, **({"return": "check"} if _returning_to_check() else {})
+        ),
     )
 
 
@@ -130,9 +141,10 @@ def check_answers():
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.submit(token, draft.answers, language="en")
+            reference = services.submit(token, draft.answers, language="en")
         except services.DraftChanged:
             return redirect(url_for(".check_answers"))
+        summaries.store_after_submit(reference, current_app.config["TIMEZONE"])
         return redirect(url_for(".confirmation"))
     return render_template("wizard/check.html", form=form, groups=_answer_groups(draft.answers))
 

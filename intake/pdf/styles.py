@@ -1,0 +1,246 @@
+"""Every font, colour, paragraph and table style of the clinician's PDF, built once at import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab import rl_config
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase.ttfonts import TTFont
+
+# Patient text is escaped before it reaches a Paragraph; this is the second lock:
+# even an <img> that got through could fetch nothing from any host.
+rl_config.trustedHosts = []
+rl_config.trustedSchemes = []
+# Binary streams: still a valid PDF, and ASCII85-encoding the embedded fonts cost 7% of a render.
+rl_config.useA85 = 0
+
+
+def _to_unicode_cmap(fontname: str, subset) -> str:
+    """ReportLab's ToUnicode map, but with characters above U+FFFF written as UTF-16 (as PDF
+    requires) instead of five hex digits, so an emoji in patient text is still copied and searched."""
+    mappings = [
+        f"<{i:02X}> <{chr(v).encode('utf-16-be').hex().upper()}>" for i, v in enumerate(subset)
+    ]
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *mappings,
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ])  # fmt: skip
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+
+if FONT not in pdfmetrics.getRegisteredFontNames():
+    pdfmetrics.registerFont(TTFont(FONT, FONTS / "DejaVuSans.ttf"))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, FONTS / "DejaVuSans-Bold.ttf"))
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+    )
+
+# The characters each font can draw; anything else prints as MISSING_GLYPH, not an empty box.
+DRAWABLE = {
+    name: frozenset(map(chr, pdfmetrics.getFont(name).face.charToGlyph))
+    for name in (FONT, FONT_BOLD)
+}
+MISSING_GLYPH = "\ufffd"
+
+PAGE_SIZE = A4
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_X = 18 * mm
+MARGIN_TOP = 16 * mm
+MARGIN_BOTTOM = 22 * mm  # room for the two-line footer
+FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+
+# Colours. Meaning never rests on colour alone: every flag also carries its level as a word.
+INK = colors.black
+MUTED = colors.HexColor("#404040")
+RULE = colors.HexColor("#B0B0B0")
+SHADE = colors.HexColor("#EDEDED")
+CONTRAINDICATION = colors.HexColor("#B3261E")  # red; prints dark grey
+CONTRAINDICATION_TINT = colors.HexColor("#FBE9E7")
+CAUTION = colors.HexColor("#F2A900")  # amber; prints light grey
+CAUTION_TINT = colors.HexColor("#FFF6DC")
+LEVEL_COLOURS = {
+    "Contraindication": (CONTRAINDICATION, colors.white, CONTRAINDICATION_TINT),
+    "Caution": (CAUTION, INK, CAUTION_TINT),
+}  # level word -> (badge background, badge text, row tint)
+
+BODY_SIZE = 9.5
+BODY_LEADING = 12.5
+LABEL_SIZE = 8.5
+LABEL_LEADING = 11
+
+_BASE = ParagraphStyle(
+    "base",
+    fontName=FONT,
+    fontSize=BODY_SIZE,
+    leading=BODY_LEADING,
+    textColor=INK,
+    splitLongWords=1,  # a 1,000-character word wraps instead of running off the page
+)
+
+# Paragraphs: only for patient text (escaped, wraps anything) and text that mixes fonts.
+TITLE = ParagraphStyle("title", _BASE, fontName=FONT_BOLD, fontSize=15, leading=19, spaceAfter=6)
+ANSWER = _BASE
+NAME = ParagraphStyle("name", _BASE, fontName=FONT_BOLD, fontSize=11.5, leading=14.5)
+FLAG = ParagraphStyle("flag", _BASE, fontSize=8.5, leading=11)
+FLAG_TEXT_SIZE = 10
+
+
+@dataclass(frozen=True)
+class Line:
+    """A plain-text table row: fixed wording broken into lines once, drawn without markup."""
+
+    font: str = FONT
+    size: float = BODY_SIZE
+    leading: float = BODY_LEADING
+    colour: colors.Color = INK
+    indent: float = 0
+    above: float = 0
+    below: float = 0
+    background: colors.Color | None = None
+
+
+PASSAGE_NOTE = Line(size=9, leading=12, colour=MUTED, above=3, below=2)
+PASSAGE_HEADING = Line(font=FONT_BOLD, above=8, below=2)
+PASSAGE_MARK = Line(font=FONT_BOLD, size=8.5, leading=11, above=1, below=3, background=CAUTION_TINT)
+PASSAGE_TEXT = Line(indent=4 * mm, below=2)
+PASSAGE_REASON = Line(size=8.5, leading=11, colour=MUTED, indent=4 * mm, below=2)
+
+FOOTER_SIZE = 7.5
+
+# Every section is one table whose first row is its heading: the heading repeats on each
+# page the section runs onto, and can never be left alone at the foot of a page.
+SECTION_SIZE = 12
+SECTION_ROW = [
+    ("SPAN", (0, 0), (-1, 0)),
+    ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
+    ("FONTSIZE", (0, 0), (-1, 0), SECTION_SIZE),
+    ("LEADING", (0, 0), (-1, 0), 15),
+    ("TEXTCOLOR", (0, 0), (-1, 0), INK),
+    ("LEFTPADDING", (0, 0), (-1, 0), 0),
+    ("TOPPADDING", (0, 0), (-1, 0), 12),
+    ("BOTTOMPADDING", (0, 0), (-1, 0), 4),
+    ("LINEBELOW", (0, 0), (-1, 0), 1.2, INK),
+]
+# Only a tall row (long free text) is split across pages, and only when at least
+# MIN_ROW_SPLIT of it fits; shorter rows move whole to the next page.
+TALL_ROW = 12 * BODY_LEADING
+MIN_ROW_SPLIT = 4 * BODY_LEADING
+
+# Answer tables: question on the left, the patient's answer on the right.
+ANSWER_COLUMNS = (68 * mm, FRAME_WIDTH - 68 * mm)
+CELL_PADDING_X = 4
+ANSWER_TABLE = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),  # no cell falls back to Helvetica
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("FONTSIZE", (0, 0), (0, -1), LABEL_SIZE),
+    ("LEADING", (0, 0), (0, -1), LABEL_LEADING),
+    ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
+    ("FONTSIZE", (1, 0), (1, -1), BODY_SIZE),
+    ("LEADING", (1, 0), (1, -1), BODY_LEADING),
+    ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_X),
+    ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING_X),
+    ("TOPPADDING", (0, 0), (-1, -1), 3),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
+    *SECTION_ROW,
+]
+# A derived finding (pattern, oiliness score) is the section's first row, shaded and bold.
+FINDING_ROW = [
+    ("BACKGROUND", (0, 1), (-1, 1), SHADE),
+    ("FONTNAME", (0, 1), (-1, 1), FONT_BOLD),
+    ("TEXTCOLOR", (0, 1), (0, 1), INK),
+]
+
+# The identification block under the title: two columns of label and value pairs.
+HEADER_COLUMNS = (34 * mm, FRAME_WIDTH / 2 - 34 * mm, 24 * mm, FRAME_WIDTH / 2 - 24 * mm)
+HEADER_LABEL_SIZE = 7.5
+HEADER_TABLE = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("BOX", (0, 0), (-1, -1), 0.8, INK),
+    ("FONTSIZE", (1, 0), (-1, -1), BODY_SIZE),
+    ("LEADING", (1, 0), (-1, -1), BODY_LEADING),
+    *(
+        command
+        for column in (0, 2)
+        for command in (
+            ("FONTSIZE", (column, 0), (column, -1), HEADER_LABEL_SIZE),
+            ("LEADING", (column, 0), (column, -1), 9.5),
+            ("TEXTCOLOR", (column, 0), (column, -1), MUTED),
+            ("TOPPADDING", (column, 0), (column, -1), 5),
+        )
+    ),
+    ("SPAN", (1, 0), (-1, 0)),  # the name has the whole width
+    ("LINEBELOW", (0, 0), (-1, 0), 0.4, RULE),
+    ("LINEBEFORE", (2, 1), (2, -1), 0.4, RULE),
+    ("LEFTPADDING", (0, 0), (-1, -1), 5),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+    ("TOPPADDING", (1, 0), (1, -1), 3),
+    ("TOPPADDING", (3, 0), (3, -1), 3),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ("TOPPADDING", (0, 0), (-1, 0), 6),
+    ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
+]
+
+# Safety flags: the level word on a coloured badge, then text, raised by and basis.
+FLAG_COLUMNS = (32 * mm, FRAME_WIDTH - 32 * mm)
+FLAG_TABLE = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("FONTNAME", (0, 1), (0, -1), FONT_BOLD),
+    ("FONTSIZE", (0, 1), (0, -1), 8.5),
+    ("LEADING", (0, 1), (0, -1), 11),
+    ("LEFTPADDING", (0, 0), (-1, -1), 5),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+    ("TOPPADDING", (0, 0), (-1, -1), 4),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+    ("LINEBELOW", (0, 1), (-1, -1), 1, colors.white),
+    *SECTION_ROW,
+]
+NO_FLAGS_TABLE = [
+    *FLAG_TABLE,
+    ("SPAN", (0, 1), (-1, 1)),
+    ("FONTNAME", (0, 1), (-1, 1), FONT_BOLD),
+    ("FONTSIZE", (0, 1), (-1, 1), BODY_SIZE),
+    ("LEADING", (0, 1), (-1, 1), BODY_LEADING),
+    ("BOX", (0, 1), (-1, 1), 0.8, INK),
+    ("TOPPADDING", (0, 1), (-1, 1), 6),
+    ("BOTTOMPADDING", (0, 1), (-1, 1), 7),
+]
+
+# Relevant passages: one column, a row per line style.
+PASSAGE_TABLE = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("RIGHTPADDING", (0, 1), (-1, -1), 0),
+    *SECTION_ROW,
+]

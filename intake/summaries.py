@@ -1,0 +1,47 @@
+"""The clinician's PDF for a stored submission: rendered at submit, kept, re-rendered on demand."""
+
+from __future__ import annotations
+
+import logging
+
+from intake import services
+from intake.models import Submission
+from intake.pdf.summary import SummaryInput, render_summary
+
+log = logging.getLogger(__name__)
+
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+
+
+def render(submission: Submission, clinic_timezone: str) -> bytes:
+    """The PDF bytes for a submission; deterministic, so the same answers give the same bytes."""
+    return render_summary(
+        SummaryInput(
+            reference=submission.reference,
+            answers=submission.answers,
+            submitted_at=submission.submitted_at,
+            timezone=clinic_timezone,
+            language=LANGUAGE_NAMES.get(submission.language, submission.language),
+        )
+    )
+
+
+def store_after_submit(reference: str, clinic_timezone: str) -> None:
+    """Render and keep the PDF; a failure is logged (reference only) and never loses the submission."""
+    try:
+        pdf_for(reference, clinic_timezone)
+    except Exception:
+        log.exception(
+            "PDF rendering failed for submission %s; it will be rendered on demand", reference
+        )
+
+
+def pdf_for(reference: str, clinic_timezone: str) -> bytes | None:
+    """The stored PDF of a submission, rendering and storing it first if it is missing; None if unknown."""
+    submission = services.find_submission(reference)
+    if submission is None:
+        return None
+    if submission.pdf is not None:
+        return submission.pdf
+    pdf = render(submission, clinic_timezone)  # outside any write transaction
+    return services.store_pdf(reference, pdf)

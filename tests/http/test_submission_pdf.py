@@ -1,0 +1,101 @@
+"""The PDF is rendered at submit and kept with its SHA-256; export-pdf and demo write it."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from pathlib import Path
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from intake import summaries
+from intake.extensions import db
+from intake.models import Submission
+from tests.factories import answers
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text with line breaks and runs of spaces as single spaces."""
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())
+
+
+def stored(app, reference: str) -> Submission:
+    with app.app_context():
+        submission = db.session.scalar(select(Submission).where(Submission.reference == reference))
+        submission.pdf  # noqa: B018  (load the deferred column while the session is open)
+        db.session.expunge(submission)
+        return submission
+
+
+def test_submit_stores_the_pdf_with_its_sha256(app, patient):
+    reference = patient.complete(answers(full_name="Grace Hopper"))
+    submission = stored(app, reference)
+    assert submission.pdf.startswith(b"%PDF")
+    assert submission.pdf_sha256 == hashlib.sha256(submission.pdf).hexdigest()
+    text = pdf_text(submission.pdf)
+    assert "Grace Hopper" in text
+    assert reference in text
+
+
+def test_the_stored_pdf_is_what_rendering_again_gives(app, patient):
+    reference = patient.complete(answers())
+    submission = stored(app, reference)
+    again = summaries.render(submission, app.config["TIMEZONE"])
+    assert hashlib.sha256(again).hexdigest() == submission.pdf_sha256
+
+
+def test_a_rendering_failure_keeps_the_submission_and_logs_no_patient_data(
+    app, patient, monkeypatch, caplog
+):
+    def broken(_data, documents=None):
+        raise RuntimeError("renderer exploded")
+
+    monkeypatch.setattr(summaries, "render_summary", broken)
+    with caplog.at_level(logging.ERROR):
+        reference = patient.complete(answers(full_name="Sentinel Patientname"))
+    submission = stored(app, reference)
+    assert submission.pdf is None and submission.pdf_sha256 is None
+    assert reference in caplog.text
+    assert "Sentinel" not in caplog.text
+
+    monkeypatch.undo()
+    with app.app_context():
+        pdf = summaries.pdf_for(reference, app.config["TIMEZONE"])
+    assert "Sentinel Patientname" in pdf_text(pdf)
+    assert stored(app, reference).pdf == pdf
+
+
+def test_export_pdf_writes_the_stored_bytes(app, patient, runner, tmp_path):
+    reference = patient.complete(answers())
+    target = tmp_path / "out.pdf"
+    result = runner.invoke(args=["export-pdf", reference, str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == stored(app, reference).pdf
+
+
+def test_export_pdf_of_an_unknown_reference_fails_clearly(runner, tmp_path):
+    target = tmp_path / "out.pdf"
+    result = runner.invoke(args=["export-pdf", "ABCD-2345", str(target)])
+    assert result.exit_code == 1
+    assert "No submission has the reference 'ABCD-2345'" in result.output
+    assert not target.exists()
+
+
+def test_demo_creates_submissions_and_writes_their_pdfs(app, runner, tmp_path):
+    result = runner.invoke(args=["demo", "--out", str(tmp_path / "pdfs")])
+    assert result.exit_code == 0, result.output
+    paths = [line for line in result.output.splitlines() if line.endswith(".pdf")]
+    assert len(paths) == 4
+    texts = [pdf_text(Path(path).read_bytes()) for path in paths]
+    with app.app_context():
+        assert db.session.query(Submission).count() == 4
+    assert "No safety flags from the patient's answers." in texts[0]
+    assert (
+        "Pregnant, breastfeeding or planning pregnancy: botulinum toxin is not recommended."
+        in texts[1]
+    )
+    assert "Patient is under 18: guardian consent needed." in texts[2]
+    assert "Neuromuscular disorder: risk of serious effects from botulinum toxin." in texts[3]

@@ -1,0 +1,115 @@
+"""Storage: migrations agree with the models, SQLite is tuned for concurrent writers, settings."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, select, text
+
+from intake import config, database, questionnaire, services
+from intake.extensions import db
+from intake.models import Draft
+from tests.conftest import SHARED_DATABASE_URL, make_app
+
+
+def test_the_migrations_build_exactly_the_models(app):
+    with app.app_context():
+        command.check(database.alembic_config(app))  # raises when a model change lacks a migration
+
+
+def test_db_upgrade_works_from_the_command_line_and_is_repeatable(app, runner):
+    first = runner.invoke(args=["db", "upgrade"])
+    second = runner.invoke(args=["db", "upgrade"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    with app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+        version = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+    assert {"drafts", "submissions"} <= tables
+    assert version == ScriptDirectory.from_config(database.alembic_config(app)).get_current_head()
+
+
+@pytest.mark.skipif(
+    SHARED_DATABASE_URL is not None, reason="SQLite tuning; PostgreSQL runs need none"
+)
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    with app.app_context():
+        assert db.session.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert db.session.scalar(text("PRAGMA busy_timeout")) == 10000
+
+
+def test_concurrent_writers_never_see_database_is_locked(app):
+    lifetime = timedelta(hours=1)
+    with app.app_context():
+        tokens = [services.start_draft(lifetime) for _ in range(4)]
+    failures = []
+
+    def patient(token: str) -> None:
+        with app.app_context():
+            try:
+                for number in range(15):
+                    services.save_step(
+                        token, questionnaire.ABOUT_YOU, {"full_name": f"Writer {number}"}, lifetime
+                    )
+            except Exception as error:  # noqa: BLE001  (collected and asserted below)
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=patient, args=(token,)) for token in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    with app.app_context():
+        names = {d.answers["full_name"] for d in db.session.scalars(select(Draft))}
+    assert names == {"Writer 14"}
+
+
+def test_timestamps_must_be_timezone_aware(app):
+    with app.app_context():
+        naive = datetime(2026, 1, 1, 12, 0)
+        db.session.add(
+            Draft(
+                token_hash="x" * 64,
+                answers={},
+                created_at=naive,
+                updated_at=naive,
+                expires_at=naive,
+            )
+        )
+        with pytest.raises(Exception, match="naive datetime"):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_the_secret_key_is_generated_once_and_kept_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("INTAKE_SECRET_KEY", raising=False)
+    first = config.from_environment(str(tmp_path))["SECRET_KEY"]
+    second = config.from_environment(str(tmp_path))["SECRET_KEY"]
+    assert first == second and len(first) == 64
+    assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
+
+
+def test_settings_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("INTAKE_SECRET_KEY", "from-env")
+    monkeypatch.setenv("INTAKE_TIMEZONE", "America/New_York")
+    monkeypatch.setenv("INTAKE_TABLET_IDLE_SECONDS", "42")
+    monkeypatch.setenv("INTAKE_DATABASE_URL", f"sqlite:///{tmp_path}/env.sqlite3")
+    settings = config.from_environment(str(tmp_path))
+    assert settings["SECRET_KEY"] == "from-env"
+    assert settings["TIMEZONE"] == "America/New_York"
+    assert settings["TABLET_IDLE_SECONDS"] == 42
+    assert settings["DATABASE_URL"].endswith("env.sqlite3")
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_an_unknown_time_zone_stops_the_app_at_start(tmp_path):
+    with pytest.raises(Exception, match="Mars/Olympus"):
+        make_app(tmp_path, TIMEZONE="Mars/Olympus")
