@@ -24,7 +24,9 @@ def _strip(value):
 
 
 def _normalise_newlines(value):
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
+    return (
+        value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
+    )
 
 
 def _field(question: Question):
@@ -41,10 +43,15 @@ def _field(question: Question):
             return DatePartsField(question.label, [presence, DateRules(question, clinic_today)])
         case Kind.ONE_OF:
             return RadioField(
-                question.label, [presence, Choices(question)], choices=choices, validate_choice=False
+                question.label,
+                [presence, Choices(question)],
+                choices=choices,
+                validate_choice=False,
             )
         case Kind.ANY_OF:
-            return MultiCheckboxField(question.label, [presence, Choices(question)], choices=choices)
+            return MultiCheckboxField(
+                question.label, [presence, Choices(question)], choices=choices
+            )
     raise ValueError(question.kind)
 
 

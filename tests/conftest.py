@@ -23,7 +23,9 @@ SHARED_DATABASE_URL = os.environ.get("INTAKE_TEST_DATABASE_URL")
 
 def make_app(tmp_path: Path, **settings):
     url = SHARED_DATABASE_URL or f"sqlite:///{tmp_path}/intake.sqlite3"
-    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url, **settings})
+    return create_app(
+        {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url, **settings}
+    )
 
 
 @pytest.fixture(scope="session")
@@ -92,7 +94,11 @@ def formdata(step, answers: dict) -> dict:
             shown.append(question.id)
         if question.kind is Kind.DATE:
             year, month, day = value.split("-")
-            data |= {f"{question.id}-day": day, f"{question.id}-month": month, f"{question.id}-year": year}
+            data |= {
+                f"{question.id}-day": day,
+                f"{question.id}-month": month,
+                f"{question.id}-year": year,
+            }
         else:
             data[question.id] = value
     if shown:
@@ -152,4 +158,6 @@ def patient(client):
 
 
 def question_ids_of(step_slug: str) -> list[str]:
-    return [q.id for q in next(s for s in STEPS if s.slug == step_slug).questions if q.id in QUESTIONS]
+    return [
+        q.id for q in next(s for s in STEPS if s.slug == step_slug).questions if q.id in QUESTIONS
+    ]

@@ -59,30 +59,64 @@ def test_patient_completes_the_questionnaire_by_label(page: Page, live_app):
     choose(page, "How much does acne affect your daily life?", "A lot")
     continue_(page)
 
-    choose(page, "Two hours after washing, with no products on, how does your face feel?", "Oily all over")
-    choose(page, "How often do you blot or wash your face because of oil during the day?", "2 or 3 times")
+    choose(
+        page,
+        "Two hours after washing, with no products on, how does your face feel?",
+        "Oily all over",
+    )
+    choose(
+        page,
+        "How often do you blot or wash your face because of oil during the day?",
+        "2 or 3 times",
+    )
     choose(page, "Do your pores look enlarged?", "On my nose and cheeks")
     choose(page, "Does make-up or sunscreen look shiny or slide off within a few hours?", "Yes")
     continue_(page)
 
     isotretinoin = page.get_by_role("group", name="When did you last take isotretinoin?")
     expect(isotretinoin).to_be_hidden()
-    choose(page, "Which acne treatments have you tried?", "Antibiotic tablets", "Isotretinoin (Roaccutane, Accutane)")
+    choose(
+        page,
+        "Which acne treatments have you tried?",
+        "Antibiotic tablets",
+        "Isotretinoin (Roaccutane, Accutane)",
+    )
     expect(isotretinoin).to_be_visible()  # revealed in place, right after its trigger
     choose(page, "When did you last take isotretinoin?", "More than 12 months ago")
     choose(page, "Overall, how well did these treatments work?", "Did not help")
-    page.get_by_label("Anything else about your treatments? (optional)").fill("Doxycycline <b>100mg</b> & a cream")
+    page.get_by_label("Anything else about your treatments? (optional)").fill(
+        "Doxycycline <b>100mg</b> & a cream"
+    )
     continue_(page)
 
-    choose(page, "Are you pregnant, breastfeeding, or planning a pregnancy in the next 6 months?", "No")
+    choose(
+        page, "Are you pregnant, breastfeeding, or planning a pregnancy in the next 6 months?", "No"
+    )
     choose(page, "Do you have any of these conditions?", "None of these")
     choose(page, "Do you take any of these medicines?", "None of these")
-    choose(page, "Have you had botulinum toxin injections (Botox, Dysport, Xeomin) for any reason in the last 3 months?", "No")
-    choose(page, "Have you ever had an allergic reaction to botulinum toxin, or do you have a cow's milk protein allergy?", "No")
-    choose(page, "After any injection, have you ever had drooping eyelids or eyebrows, or muscle weakness?", "No")
+    choose(
+        page,
+        "Have you had botulinum toxin injections (Botox, Dysport, Xeomin) for any reason in the last 3 months?",
+        "No",
+    )
+    choose(
+        page,
+        "Have you ever had an allergic reaction to botulinum toxin, or do you have a cow's milk protein allergy?",
+        "No",
+    )
+    choose(
+        page,
+        "After any injection, have you ever had drooping eyelids or eyebrows, or muscle weakness?",
+        "No",
+    )
     continue_(page)
 
-    choose(page, "What would you most like from your visit?", "Less oily skin", "To learn about Botox for acne")
+    choose(
+        page,
+        "What would you most like from your visit?",
+        "Less oily skin",
+        "To learn about Botox for acne",
+    )
     continue_(page)
 
     expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
