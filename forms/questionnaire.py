@@ -8,6 +8,7 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired
 
 from forms.fields import DatePartsField, MultiCheckboxField
 from forms.validators import Choices, DateRules, Optional, Required, TextRules
@@ -142,5 +143,5 @@ class ConfirmForm(FlaskForm):
     confirmed = BooleanField(
         "I confirm these answers are correct to the best of my knowledge and agree to share "
         "them with my dermatologist.",
-        [Required("Confirm that your answers are correct and that you agree to share them")],
+        [DataRequired("Confirm that your answers are correct and that you agree to share them")],
     )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from flask import Flask, render_template, request
 
-from intake import commands, config, database
+from intake import commands, config, database, questionnaire, summaries
+from intake.clinic import bp as clinic_bp
+from intake.clinic.auth import login_manager
 from intake.extensions import csrf, db, migrate
 from intake.wizard import bp as wizard_bp
 
@@ -24,6 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.finish(app.config)
     register_extensions(app)
     register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_filters(app)
     register_response_headers(app)
     commands.init_app(app)
     return app
@@ -34,11 +39,33 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(database.MIGRATIONS))
+    login_manager.init_app(app)
     database.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(wizard_bp)
+    app.register_blueprint(clinic_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def page(error):
+        return render_template("error.html", error=error), error.code
+
+    for code in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(code, page)
+
+
+def register_template_filters(app: Flask) -> None:
+    zone = ZoneInfo(app.config["TIMEZONE"])
+
+    @app.template_filter("clinic_time")
+    def clinic_time(moment):
+        local = moment.astimezone(zone)
+        return f"{questionnaire.date_text(local.date())}, {local:%H:%M}"
+
+    app.add_template_filter(questionnaire.date_text, "date_text")
+    app.add_template_filter(lambda code: summaries.LANGUAGE_NAMES.get(code, code), "language_name")
 
 
 def register_response_headers(app: Flask) -> None:

@@ -1,22 +1,102 @@
-"""Command-line tasks: `flask --app app export-pdf` and `flask --app app demo`."""
+"""Command-line tasks: PDFs (export-pdf, demo), staff accounts, and the audit log."""
 
 from __future__ import annotations
 
 import sys
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from intake import clock, questionnaire, services, summaries
+from intake.clinic import queries
+from intake.clinic import services as staff
 from intake.demo import sample_answers
+from intake.models import ROLES
 
 
 def init_app(app: Flask) -> None:
-    app.cli.add_command(export_pdf)
-    app.cli.add_command(demo)
+    for command in (
+        export_pdf,
+        demo,
+        create_user,
+        disable_user,
+        enable_user,
+        reset_password,
+        audit,
+    ):
+        app.cli.add_command(command)
+
+
+def _new_password() -> str:
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the user may see.")
+@with_appcontext
+def create_user(email: str, role: str) -> None:
+    """Create a staff account; the password is asked twice, hidden."""
+    try:
+        user = staff.create_user(email, _new_password(), role)
+    except staff.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.email} ({role})")
+
+
+@click.command("disable-user")
+@click.argument("email")
+@with_appcontext
+def disable_user(email: str) -> None:
+    """Disable an account and end its sessions at once."""
+    _account_change(lambda: staff.set_enabled(email, False), f"Disabled {email}")
+
+
+@click.command("enable-user")
+@click.argument("email")
+@with_appcontext
+def enable_user(email: str) -> None:
+    """Enable a disabled account again."""
+    _account_change(lambda: staff.set_enabled(email, True), f"Enabled {email}")
+
+
+@click.command("reset-password")
+@click.argument("email")
+@with_appcontext
+def reset_password(email: str) -> None:
+    """Set a new password (asked twice, hidden) and end the account's sessions."""
+    _account_change(
+        lambda: staff.reset_password(email, _new_password()), f"New password set for {email}"
+    )
+
+
+def _account_change(change, done: str) -> None:
+    try:
+        change()
+    except staff.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(done)
+
+
+@click.command("audit")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only events from this date on (YYYY-MM-DD, clinic time).",
+)
+@with_appcontext
+def audit(since) -> None:
+    """Print the audit log, one event a line: time, user, action, reference, outcome."""
+    zone = current_app.config["TIMEZONE"]
+    for event in queries.audit_events(since.date() if since else None, zone):
+        when = event.at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(
+            f"{when}  {event.email or '-'}  {event.action}  {event.reference or '-'}  {event.outcome}"
+        )
 
 
 @click.command("export-pdf")

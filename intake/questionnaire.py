@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import date
 
 QUESTIONNAIRE_ID = "acne-botox-preconsult"
 QUESTIONNAIRE_VERSION = "2026.1"
@@ -532,10 +533,38 @@ def applicable_answers(answers: dict) -> dict:
     return kept
 
 
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def date_text(value: date | str) -> str:
+    """A date as people write it: 27 March 1990 (no locale, so the same on every machine)."""
+    day = value if isinstance(value, date) else date.fromisoformat(value)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
 def answer_text(q: Question, value) -> str:
-    """An answer as the patient saw it: option labels, not ids."""
+    """An answer as the patient saw it: option labels, not ids; dates in words."""
     if q.kind is Kind.ANY_OF:
         return ", ".join(q.option_label(v) for v in value)
     if q.kind is Kind.ONE_OF:
         return q.option_label(value)
+    if q.kind is Kind.DATE:
+        return date_text(value)
     return str(value)
+
+
+def answered_steps(answers: dict) -> list[tuple[Step, list[tuple[Question, str | None]]]]:
+    """Each step with its applicable questions and their answers in words (None when skipped)."""
+    return [
+        (
+            current,
+            [
+                (q, answer_text(q, answers[q.id]) if q.id in answers else None)
+                for q in current.visible_questions(answers)
+            ],
+        )
+        for current in STEPS
+    ]

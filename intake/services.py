@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -128,12 +128,19 @@ def _insert_submission(session, token: str, answers: dict, language: str) -> str
                         answers=questionnaire.applicable_answers(answers),
                         language=language,
                         submitted_at=clock.now(),
+                        patient_name=answers["full_name"],
+                        name_key=answers["full_name"].casefold(),
+                        appointment_date=_date_or_none(answers.get("appointment_date")),
                     )
                 )
             return reference
         except IntegrityError:
             continue
     raise RuntimeError("could not draw a unique reference")
+
+
+def _date_or_none(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def _locked_draft(session, token: str) -> Draft | None:

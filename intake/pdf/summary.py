@@ -6,7 +6,7 @@ import functools
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -26,10 +26,6 @@ QUESTIONNAIRE_LINE = (
 )
 NOT_PROVIDED = "Not provided"
 CONTINUED = "\n(continued)"
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -305,8 +301,6 @@ def _answer_row(q: Question, value) -> list:
         return [label, Paragraph(_markup(value), styles.ANSWER)]  # free text: wraps anything
     if q.kind is Kind.ANY_OF:
         lines = [q.option_label(option) for option in value]
-    elif q.kind is Kind.DATE:
-        lines = [_date_text(value)]
     else:
         lines = [questionnaire.answer_text(q, value)]
     return [label, "\n".join(_wrap(line, styles.FONT, styles.BODY_SIZE, 1) for line in lines)]
@@ -340,7 +334,4 @@ def _markup(text: str, font: str = styles.FONT) -> str:
 
 
 def _date_text(value) -> str:
-    if not value:
-        return NOT_PROVIDED
-    day = value if isinstance(value, date) else date.fromisoformat(value)
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return questionnaire.date_text(value) if value else NOT_PROVIDED

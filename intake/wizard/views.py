@@ -78,7 +78,8 @@ def step(slug: str):
     for question_id in revealed:
         form[question_id].errors = []
     if not any(field.errors for field in form):
-        _save(token, current, form.answers())
+        # A question the patient has not seen yet is asked now; nothing of it is kept unvalidated.
+        _save(token, current, {k: v for k, v in form.answers().items() if k not in revealed})
         if not revealed:
             return redirect(_next_url(current))
     return _render_step(current, form, revealed=revealed)
@@ -146,21 +147,9 @@ def check_answers():
             return redirect(url_for(".check_answers"))
         summaries.store_after_submit(reference, current_app.config["TIMEZONE"])
         return redirect(url_for(".confirmation"))
-    return render_template("wizard/check.html", form=form, groups=_answer_groups(draft.answers))
-
-
-def _answer_groups(answers: dict) -> list[dict]:
-    """Every applicable question of every step with its answer in words, or "Not provided"."""
-    return [
-        {
-            "step": current,
-            "rows": [
-                (q, questionnaire.answer_text(q, answers[q.id]) if q.id in answers else None)
-                for q in current.visible_questions(answers)
-            ],
-        }
-        for current in STEPS
-    ]
+    return render_template(
+        "wizard/check.html", form=form, groups=questionnaire.answered_steps(draft.answers)
+    )
 
 
 @bp.get("/confirmation")

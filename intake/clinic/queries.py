@@ -1,0 +1,104 @@
+"""Reads of the clinic side: the submissions list with search, date filters and pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+
+from intake.assessment import Assessment, Level, assess
+from intake.extensions import db
+from intake.models import AuditEvent, Submission
+
+PAGE_SIZE = 50
+_REFERENCE_CHARS = re.compile(r"[^A-Z0-9]")
+
+
+@dataclass(frozen=True)
+class Row:
+    submission: Submission
+    contraindications: int
+    cautions: int
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    total: int
+    number: int
+
+    @property
+    def count(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+def submissions_page(
+    query: str = "",
+    submitted_on: date | None = None,
+    appointment_on: date | None = None,
+    page: int = 1,
+    clinic_timezone: str = "UTC",
+) -> Page:
+    """Newest first, 50 a page; `query` matches part of a name or of a reference."""
+    statement = select(Submission)
+    if query.strip():
+        statement = statement.where(_matches(query))
+    if submitted_on:
+        start, end = _day_in_utc(submitted_on, clinic_timezone)
+        statement = statement.where(Submission.submitted_at >= start, Submission.submitted_at < end)
+    if appointment_on:
+        statement = statement.where(Submission.appointment_date == appointment_on)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    page = max(1, page)
+    submissions = db.session.scalars(
+        statement.order_by(Submission.submitted_at.desc(), Submission.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    rows = [Row(s, *_flag_counts(assessment_of(s, clinic_timezone))) for s in submissions]
+    return Page(rows, total, page)
+
+
+def assessment_of(submission: Submission, clinic_timezone: str) -> Assessment:
+    """Findings and flags as the PDF states them (age at the appointment or at submission)."""
+    submitted_on = submission.submitted_at.astimezone(ZoneInfo(clinic_timezone)).date()
+    return assess(submission.answers, submitted_on)
+
+
+def find(reference: str) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.reference == reference.upper()))
+
+
+def _matches(query: str):
+    words = query.strip().casefold()
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    conditions = [Submission.name_key.like(f"%{escaped}%", escape="\\")]
+    reference = _REFERENCE_CHARS.sub("", query.upper())
+    if reference:
+        if len(reference) > 4:
+            reference = f"{reference[:4]}-{reference[4:]}"
+        conditions.append(Submission.reference.like(f"%{reference}%"))
+    return or_(*conditions)
+
+
+def _day_in_utc(day: date, clinic_timezone: str) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(clinic_timezone)
+    start = datetime.combine(day, time.min, zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, zone)
+    return start, end
+
+
+def _flag_counts(assessment: Assessment) -> tuple[int, int]:
+    levels = [flag.level for flag in assessment.flags]
+    return levels.count(Level.CONTRAINDICATION), levels.count(Level.CAUTION)
+
+
+def audit_events(since: date | None, clinic_timezone: str) -> list[AuditEvent]:
+    """The audit log, oldest first, optionally from a clinic-time date on."""
+    statement = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
+    if since:
+        statement = statement.where(AuditEvent.at >= _day_in_utc(since, clinic_timezone)[0])
+    return list(db.session.scalars(statement))

@@ -1,0 +1,129 @@
+"""Clinic pages: sign-in, the submissions list, a submission's answers and its PDF."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from forms.clinic import ActionForm, SignInForm, SubmissionFilterForm
+from intake import clock, questionnaire, summaries
+from intake.clinic import queries, services
+from intake.clinic.auth import role_required
+
+bp = Blueprint("clinic", __name__, url_prefix="/clinic")
+
+STAFF = ("clinician", "frontdesk")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for(".submissions"))
+    form = SignInForm()
+    if not form.validate_on_submit():
+        return render_template("clinic/login.html", form=form)
+    result = services.sign_in(form.email.data, form.password.data)
+    if result.outcome == "throttled":
+        message = "Too many failed sign-ins for this account. Try again in 15 minutes."
+        return render_template("clinic/login.html", form=form, refusal=message), 429
+    if result.outcome == "failure":
+        form.password.errors = ["Email or password is incorrect"]
+        return render_template("clinic/login.html", form=form), 200
+    session.clear()  # a new session at sign-in: nothing carries over from before
+    login_user(result.user)
+    return redirect(_safe_next(request.args.get("next")) or url_for(".submissions"))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site, so sign-in cannot be used to send staff elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if ActionForm().validate_on_submit():
+        services.sign_out(current_user._get_current_object())
+        logout_user()
+        session.clear()
+    return redirect(url_for(".login"))
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def submissions():
+    form = SubmissionFilterForm(request.args)
+    valid = form.validate()
+    page = queries.submissions_page(
+        query=(form.q.data or "") if valid else "",
+        submitted_on=form.submitted.data if valid else None,
+        appointment_on=form.appointment.data if valid else None,
+        page=request.args.get("page", 1, type=int),
+        clinic_timezone=current_app.config["TIMEZONE"],
+    )
+    return render_template(
+        "clinic/list.html",
+        form=form,
+        page=page,
+        today=clock.today(current_app.config["TIMEZONE"]),
+        timezone=current_app.config["TIMEZONE"],
+        action=ActionForm(),
+    )
+
+
+@bp.get("/submissions/<reference>")
+@role_required("clinician", action="view_answers")
+def submission(reference: str):
+    found = queries.find(reference) or abort(404)
+    services.audit(current_user, "view_answers", found.reference)
+    return render_template(
+        "clinic/detail.html",
+        submission=found,
+        assessment=queries.assessment_of(found, current_app.config["TIMEZONE"]),
+        groups=questionnaire.answered_steps(found.answers),
+        timezone=current_app.config["TIMEZONE"],
+        action=ActionForm(),
+    )
+
+
+@bp.post("/submissions/<reference>/reviewed")
+@role_required("clinician", action="mark_reviewed")
+def mark_reviewed(reference: str):
+    found = queries.find(reference) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.mark_reviewed(found.reference, current_user._get_current_object())
+    return redirect(url_for(".submission", reference=found.reference))
+
+
+@bp.get("/submissions/<reference>/summary.pdf")
+@role_required("clinician", action="download_pdf")
+def summary_pdf(reference: str):
+    found = queries.find(reference) or abort(404)
+    pdf = summaries.pdf_for(found.reference, current_app.config["TIMEZONE"])
+    services.audit(current_user, "download_pdf", found.reference)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{found.reference}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
