@@ -31,6 +31,7 @@ class DatePartsField(Field):
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.parts = {part: "" for part in DATE_PARTS}
+        self.error_part = "day"  # the box an error message links to
 
     def part_name(self, part: str) -> str:
         return f"{self.name}-{part}"

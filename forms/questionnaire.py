@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 
 from flask import current_app
@@ -115,9 +116,9 @@ def as_formdata(step: Step, answers: dict) -> MultiDict:
     for q in step.questions:
         value = answers.get(q.id)
         if q.kind is Kind.DATE:
-            parts = value.split("-") if value else ["", "", ""]
-            year, month, day = parts
-            data.update({f"{q.id}-day": day, f"{q.id}-month": month, f"{q.id}-year": year})
+            typed = date.fromisoformat(value) if value else None
+            for part in ("day", "month", "year"):
+                data[f"{q.id}-{part}"] = str(getattr(typed, part)) if typed else ""
         elif q.kind is Kind.ANY_OF:
             for option in value or []:
                 data.add(q.id, option)

@@ -91,8 +91,10 @@ class DateRules:
         name = _name(self.question)
         missing = [part for part, value in field.parts.items() if not value]
         if missing:
+            field.error_part = missing[0]
             raise ValidationError(f"{name} must include a {missing[0]}")
         if not field.parts["year"].isdigit() or len(field.parts["year"]) != 4:
+            field.error_part = "year"
             raise ValidationError("Year must include 4 numbers")
         if field.data is None:
             raise ValidationError(f"{name} must be a real date")

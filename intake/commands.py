@@ -145,4 +145,4 @@ def _submit(answers: dict, lifetime_hours: int) -> str:
             token, step, {q.id: answers[q.id] for q in step.questions if q.id in answers}, lifetime
         )
     stored = services.find_draft(token).answers
-    return services.submit(token, stored, language="en")
+    return services.submit(token, services.fingerprint(stored), language="en")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from datetime import date, timedelta
 
@@ -93,9 +94,16 @@ def save_step(
     return True
 
 
-def submit(token: str, checked_answers: dict, language: str) -> str:
+def fingerprint(answers: dict) -> str:
+    """A short digest of a draft's answers: Submit stores only the answers the patient checked."""
+    return hashlib.sha256(json.dumps(answers, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def submit(token: str, checked: str, language: str) -> str:
     """Store the submission and delete the draft in one transaction; returns the reference.
 
+    `checked` is the fingerprint of the answers shown on the check page: if another
+    tab changed them since, DraftChanged is raised and nothing is stored.
     Idempotent per draft: a second Submit (double click, resent POST, Back then
     Submit) returns the reference of the first instead of storing another.
     """
@@ -106,7 +114,7 @@ def submit(token: str, checked_answers: dict, language: str) -> str:
             if earlier is None:
                 raise LookupError("no draft and no submission for this browser")
             return earlier.reference
-        if draft.answers != checked_answers:
+        if fingerprint(draft.answers) != checked:
             raise DraftChanged
         reference = _insert_submission(session, token, draft.answers, language)
         session.delete(draft)

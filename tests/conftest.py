@@ -80,6 +80,7 @@ def frozen_clock(monkeypatch):
 
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+HIDDEN_FIELD = re.compile(r'<input type="hidden" name="(csrf_token|checked)" value="([^"]*)"')
 
 
 def formdata(step, answers: dict) -> dict:
@@ -113,11 +114,15 @@ class Patient:
         self.client = client
 
     def csrf_token(self, url: str) -> str:
+        return self.hidden_fields(url)["csrf_token"]
+
+    def hidden_fields(self, url: str) -> dict[str, str]:
+        """The hidden inputs of the page's form, as a browser would send them back."""
         page = self.client.get(url)
         assert page.status_code == 200, (url, page.status_code, page.location)
-        match = CSRF_FIELD.search(page.get_data(as_text=True))
-        assert match, f"no CSRF token on {url}"
-        return match.group(1)
+        fields = dict(HIDDEN_FIELD.findall(page.get_data(as_text=True)))
+        assert "csrf_token" in fields, f"no CSRF token on {url}"
+        return fields
 
     def start(self):
         return self.client.post("/start", data={"csrf_token": self.csrf_token("/")})
@@ -138,7 +143,7 @@ class Patient:
         return response
 
     def submit(self, confirmed: bool = True):
-        data = {"csrf_token": self.csrf_token("/check-answers")}
+        data = self.hidden_fields("/check-answers")
         if confirmed:
             data["confirmed"] = "y"
         return self.client.post("/check-answers", data=data)

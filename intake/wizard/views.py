@@ -140,15 +140,21 @@ def check_answers():
     if unfinished is not None:
         return redirect(url_for(".step", slug=unfinished.slug, check=1, **{"return": "check"}))
     form = ConfirmForm()
+    changed = False
     if form.validate_on_submit():
         try:
-            reference = services.submit(token, draft.answers, language="en")
+            reference = services.submit(token, request.form.get("checked", ""), language="en")
         except services.DraftChanged:
-            return redirect(url_for(".check_answers"))
-        summaries.store_after_submit(reference, current_app.config["TIMEZONE"])
-        return redirect(url_for(".confirmation"))
+            changed = True  # another tab changed an answer: show them again before storing
+        else:
+            summaries.store_after_submit(reference, current_app.config["TIMEZONE"])
+            return redirect(url_for(".confirmation"))
     return render_template(
-        "wizard/check.html", form=form, groups=questionnaire.answered_steps(draft.answers)
+        "wizard/check.html",
+        form=form,
+        groups=questionnaire.answered_steps(draft.answers),
+        checked=services.fingerprint(draft.answers),
+        changed=changed,
     )
 
 

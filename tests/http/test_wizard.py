@@ -1,0 +1,1268 @@
+"""The patient's journey over HTTP: SPEC section 1, through the real forms and CSRF tokens."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import zlib
+from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from intake import services
+from intake.extensions import db
+from intake.models import Draft, Submission
+from intake.questionnaire import QUESTIONS, STEPS, Kind, answer_text
+from tests.conftest import Patient, formdata, make_app
+from tests.factories import answers
+
+REFERENCE = re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")
+ABOUT_YOU, YOUR_ACNE, OILY_SKIN, TREATMENTS, HEALTH, VISIT = STEPS
+OPTIONAL_TEXTS = ("treatment_notes", "other_allergies", "questions_for_dermatologist")
+
+
+# --- Reading pages ----------------------------------------------------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class Html(HTMLParser):
+    """A page as a flat list of elements (tag, attributes, text inside), plus its visible text."""
+
+    def __init__(self, markup: str):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[dict] = []
+        self._open: list[dict] = []
+        self._texts: list[str] = []
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        element = {
+            "tag": tag,
+            "attrs": {k: ("" if v is None else v) for k, v in attrs},
+            "text": "",
+            "ancestors": list(self._open),
+        }
+        self.elements.append(element)
+        if tag not in VOID:
+            self._open.append(element)
+
+    def handle_endtag(self, tag):
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index]["tag"] == tag:
+                del self._open[index:]
+                return
+
+    def handle_data(self, data):
+        for element in self._open:
+            element["text"] += data
+        self._texts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self._texts).split())
+
+    @property
+    def title(self) -> str:
+        return " ".join(self.find("title")[0]["text"].split())
+
+    def find(self, tag: str | None = None, cls: str | None = None, **attrs) -> list[dict]:
+        found = []
+        for element in self.elements:
+            if tag and element["tag"] != tag:
+                continue
+            if cls and cls not in element["attrs"].get("class", "").split():
+                continue
+            if all(
+                element["attrs"].get(name.rstrip("_")) == value for name, value in attrs.items()
+            ):
+                found.append(element)
+        return found
+
+    def by_id(self, element_id: str) -> dict:
+        found = [e for e in self.elements if e["attrs"].get("id") == element_id]
+        assert len(found) == 1, (element_id, len(found))
+        return found[0]
+
+    def value(self, name: str) -> str:
+        (element,) = [e for e in self.elements if e["attrs"].get("name") == name]
+        return (
+            element["text"] if element["tag"] == "textarea" else element["attrs"].get("value", "")
+        )
+
+    def checked(self, name: str) -> list[str]:
+        return [
+            e["attrs"]["value"] for e in self.find("input", name=name) if "checked" in e["attrs"]
+        ]
+
+    def inside(self, container: dict, tag: str | None = None, cls: str | None = None) -> list[dict]:
+        return [e for e in self.find(tag, cls) if any(a is container for a in e["ancestors"])]
+
+    def error_links(self) -> list[tuple[str, str]]:
+        summaries = self.find("div", cls="error-summary")
+        if not summaries:
+            return []
+        (summary,) = summaries
+        return [
+            (a["attrs"]["href"], " ".join(a["text"].split())) for a in self.inside(summary, "a")
+        ]
+
+    def back_link(self) -> str:
+        (link,) = self.find("a", cls="back-link")
+        return link["attrs"]["href"]
+
+    def shown_values(self) -> list[str]:
+        """What a browser posts as `shown`: the hidden inputs that are not disabled."""
+        return [
+            e["attrs"]["value"]
+            for e in self.find("input", name="shown")
+            if "disabled" not in e["attrs"]
+        ]
+
+    def answers_on_check_page(self, within: dict | None = None) -> dict[str, str]:
+        def words(element):
+            return " ".join(element["text"].split())
+
+        if within is None:
+            keys, values = (
+                self.find("dt", "summary-list__key"),
+                self.find("dd", "summary-list__value"),
+            )
+        else:
+            keys = self.inside(within, "dt", "summary-list__key")
+            values = self.inside(within, "dd", "summary-list__value")
+        return dict(zip(map(words, keys), map(words, values), strict=True))
+
+    def answer_groups(self) -> dict[str, dict[str, str]]:
+        """Check answers, group by group: heading -> {question label: answer shown}."""
+        groups = {}
+        for section in self.find("section", cls="answers-group"):
+            (heading,) = self.inside(section, "h2")
+            groups[" ".join(heading["text"].split())] = self.answers_on_check_page(section)
+        return groups
+
+
+def html(response) -> Html:
+    assert response.status_code == 200, (response.status_code, response.location)
+    return Html(response.get_data(as_text=True))
+
+
+def step_url(step, query: str = "") -> str:
+    return f"/questions/{step.slug}{query}"
+
+
+def path_of(response) -> str:
+    return urlsplit(response.location).path
+
+
+# --- The database -----------------------------------------------------------------------
+
+
+def submissions(app) -> list[tuple[str, dict]]:
+    with app.app_context():
+        return [(s.reference, s.answers) for s in db.session.scalars(select(Submission))]
+
+
+def drafts(app) -> list[dict]:
+    with app.app_context():
+        return [d.answers for d in db.session.scalars(select(Draft))]
+
+
+def the_draft(app) -> dict:
+    (draft,) = drafts(app)
+    return draft
+
+
+def reference_on_confirmation(client) -> str:
+    page = html(client.get("/confirmation"))
+    (strong,) = page.find("strong", cls="reference")
+    return strong["text"].strip()
+
+
+# --- Answer sets ------------------------------------------------------------------------
+
+
+def _max_text(limit: int, crlf: bool) -> str:
+    """Exactly `limit` characters once line breaks count as one: unicode, markup, line breaks."""
+    line_break = "\r\n" if crlf else "\n"
+    unit = f'Ζωή «é» 😀 <script>alert("x")</script> & <b>bold</b>{line_break}'
+    units, text = 0, ""
+    while len(text.replace("\r\n", "\n")) + len(unit.replace("\r\n", "\n")) <= limit:
+        text += unit
+        units += 1
+    text += "x" * (limit - len(text.replace("\r\n", "\n")))
+    return text
+
+
+LONGEST_NAME = ("Zoë Ngụy-Иванова <i>O'Brien</i> & Ζωή 😀 " + "é" * 100)[:100]
+
+
+def _longest(crlf: bool) -> dict:
+    return answers(
+        full_name=LONGEST_NAME,
+        phone="+44 (0)20 7946 0000 ",
+        treatment_notes=_max_text(1000, crlf),
+        other_allergies=_max_text(1000, crlf),
+        questions_for_dermatologist=_max_text(2000, crlf),
+    )
+
+
+def _expected_longest() -> dict:
+    expected = _longest(crlf=False)
+    expected["phone"] = expected["phone"].strip()
+    return expected
+
+
+EVERY_OPTIONAL_EMPTY = dict(
+    appointment_date=None,
+    phone=None,
+    flares=None,
+    treatment_notes=None,
+    other_allergies=None,
+    questions_for_dermatologist=None,
+)
+
+WALKS = {
+    "default": (answers(), answers()),
+    "isotretinoin-now-and-others": (
+        answers(
+            treatments=["pharmacy", "isotretinoin", "botox"],
+            isotretinoin_last="now",
+            treatment_response="did_not_help",
+        ),
+        answers(
+            treatments=["pharmacy", "isotretinoin", "botox"],
+            isotretinoin_last="now",
+            treatment_response="did_not_help",
+        ),
+    ),
+    "treatments-none": (answers(treatments=["none"]), answers(treatments=["none"])),
+    "every-optional-empty": (answers(**EVERY_OPTIONAL_EMPTY), answers(**EVERY_OPTIONAL_EMPTY)),
+    "longest-texts-unicode-markup": (_longest(crlf=True), _expected_longest()),
+}
+
+
+def test_the_answer_sets_are_what_they_say():
+    # Guards the walks below against a factory that quietly stops giving these shapes.
+    assert "isotretinoin_last" in WALKS["isotretinoin-now-and-others"][1]
+    assert "treatment_response" not in WALKS["treatments-none"][1]
+    assert not set(EVERY_OPTIONAL_EMPTY) & set(WALKS["every-optional-empty"][1])
+    longest = WALKS["longest-texts-unicode-markup"][1]
+    assert len(longest["full_name"]) == 100
+    assert [len(longest[q]) for q in OPTIONAL_TEXTS] == [1000, 1000, 2000]
+    assert "\r" in WALKS["longest-texts-unicode-markup"][0]["treatment_notes"]
+
+
+@pytest.mark.parametrize(("posted", "expected"), WALKS.values(), ids=WALKS.keys())
+def test_a_whole_walk_stores_exactly_the_answers_given(app, patient, posted, expected):
+    reference = patient.complete(posted)
+
+    assert REFERENCE.match(reference)
+    assert submissions(app) == [(reference, expected)]
+    assert drafts(app) == []
+
+
+def test_a_stored_submission_records_the_questionnaire_and_its_version(app, patient):
+    reference = patient.complete(answers())
+    with app.app_context():
+        (submission,) = db.session.scalars(select(Submission))
+        assert submission.reference == reference
+        assert submission.questionnaire_id == "acne-botox-preconsult"
+        assert submission.questionnaire_version == "2026.1"
+        assert submission.language == "en"
+
+
+def test_references_differ_between_patients(app):
+    references = {Patient(app.test_client()).complete(answers()) for _ in range(3)}
+    assert len(references) == 3
+    assert all(REFERENCE.match(r) for r in references)
+    assert sorted(r for r, _ in submissions(app)) == sorted(references)
+
+
+def test_the_reference_alphabet_has_no_0_1_I_or_O():
+    drawn = "".join(services.new_reference().replace("-", "") for _ in range(500))
+    assert not set(drawn) & set("01IO")
+    assert set(drawn) <= set("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+    assert len(set(drawn)) > 25  # the whole alphabet is in use, not a fixed string
+
+
+def test_markup_typed_by_the_patient_is_shown_as_text(patient):
+    posted = _longest(crlf=True)
+    patient.answer_all(posted)
+    markup = patient.client.get("/check-answers").get_data(as_text=True)
+    assert "<script>alert" not in markup
+    assert "&lt;script&gt;alert" in markup
+    assert "<i>O" not in markup
+    page = Html(markup)
+    shown = page.answers_on_check_page()
+    assert shown["Full name"] == " ".join(LONGEST_NAME.split())
+    step_page = patient.client.get(step_url(VISIT)).get_data(as_text=True)
+    assert "<script>alert" not in step_page
+    assert (
+        Html(step_page).value("questions_for_dermatologist")
+        == _expected_longest()["questions_for_dermatologist"]
+    )
+
+
+# --- Step pages -------------------------------------------------------------------------
+
+
+def test_every_step_says_which_step_of_6_it_is(patient):
+    patient.start()
+    for step in STEPS:
+        page = html(patient.client.get(step_url(step)))
+        (progress,) = page.find("p", id="progress")
+        assert progress["text"].strip() == f"Step {step.number} of 6"
+        assert page.title.startswith(f"{step.title} (step {step.number} of 6)")
+        (heading,) = page.find("h1")
+        assert heading["text"].strip() == step.title
+
+
+@pytest.mark.parametrize("step", STEPS, ids=[s.slug for s in STEPS])
+def test_every_label_of_the_spec_is_on_its_step(patient, step):
+    """SPEC wording: each question and option label of the step, character for character."""
+    patient.start()
+    page = html(patient.client.get(step_url(step)))
+    labels = {" ".join(e["text"].split()) for e in page.find("label") + page.find("legend")}
+    for question in step.questions:
+        assert any(label.startswith(question.label) for label in labels), question.label
+        for option in question.options:
+            assert option.label in labels, (question.id, option.label)
+    assert [b["text"].strip() for b in page.find("button")] == ["Continue"]
+
+
+def test_back_links_go_to_the_previous_step_and_from_the_first_to_the_start(patient):
+    patient.start()
+    backs = [html(patient.client.get(step_url(step))).back_link() for step in STEPS]
+    assert backs == ["/"] + [step_url(step) for step in STEPS[:-1]]
+
+
+@pytest.mark.parametrize("step", STEPS, ids=[s.slug for s in STEPS])
+def test_back_from_a_change_returns_to_check_answers(patient, step):
+    patient.answer_all(answers())
+    page = html(patient.client.get(step_url(step, "?return=check")))
+    assert page.back_link() == "/check-answers"
+    (form,) = page.find("form", method="post")
+    assert parse_qs(urlsplit(form["attrs"]["action"]).query) == {"return": ["check"]}
+
+
+def test_check_answers_back_link_goes_to_the_last_step(patient):
+    patient.answer_all(answers())
+    assert html(patient.client.get("/check-answers")).back_link() == step_url(VISIT)
+
+
+def test_continue_goes_to_the_next_step_and_the_last_to_check_answers(patient):
+    patient.start()
+    full = answers()
+    locations = [patient.answer_step(step.slug, full).location for step in STEPS]
+    assert [urlsplit(loc).path for loc in locations] == [step_url(s) for s in STEPS[1:]] + [
+        "/check-answers"
+    ]
+
+
+def test_an_unknown_step_is_not_found(patient):
+    patient.start()
+    assert patient.client.get("/questions/no-such-step").status_code == 404
+    token = patient.csrf_token(step_url(ABOUT_YOU))
+    assert (
+        patient.client.post("/questions/no-such-step", data={"csrf_token": token}).status_code
+        == 404
+    )
+
+
+def test_a_step_without_a_draft_sends_the_patient_to_the_start(client):
+    response = client.get(step_url(YOUR_ACNE))
+    assert response.status_code == 302 and path_of(response) == "/"
+    response = client.get("/check-answers")
+    assert response.status_code == 302 and path_of(response) == "/"
+    response = client.get("/confirmation")
+    assert response.status_code == 302 and path_of(response) == "/"
+
+
+# --- Errors -----------------------------------------------------------------------------
+
+
+def test_an_empty_first_step_shows_the_error_summary(app, patient):
+    patient.start()
+    empty = {"full_name": "", "phone": ""}
+    for question_id in ("date_of_birth", "appointment_date"):
+        empty |= {f"{question_id}-{part}": "" for part in ("day", "month", "year")}
+    response = patient.post_step(ABOUT_YOU.slug, empty)
+
+    page = html(response)
+    assert page.title.startswith("Error: About you")
+    (summary,) = page.find("div", cls="error-summary")
+    assert "There is a problem" in summary["text"]
+    assert summary["attrs"]["role"] == "alert"
+    assert "data-autofocus" in summary["attrs"]
+    assert page.error_links() == [
+        ("#full_name", "Enter your full name"),
+        ("#date_of_birth-day", "Enter your date of birth"),
+    ]
+    for target in ("full_name", "date_of_birth-day"):
+        page.by_id(target)  # each link leads to a field on the page
+
+    assert "Enter your full name" in page.by_id("full_name-error")["text"]
+    assert "Enter your date of birth" in page.by_id("date_of_birth-error")["text"]
+    name_input = page.by_id("full_name")
+    assert "full_name-error" in name_input["attrs"]["aria-describedby"].split()
+    assert name_input["attrs"].get("aria-invalid") == "true"
+    (date_group,) = [f for f in page.find("fieldset") if "Date of birth" in f["text"]]
+    assert "date_of_birth-error" in date_group["attrs"]["aria-describedby"].split()
+    # Optional questions left empty are not errors.
+    assert page.find(id="phone-error") == [] and page.find(id="appointment_date-error") == []
+    assert the_draft(app) == {}
+
+
+def test_answers_typed_stay_after_a_failed_submit(app, patient):
+    patient.start()
+    response = patient.post_step(
+        ABOUT_YOU.slug,
+        {
+            "full_name": "",
+            "date_of_birth-day": "27",
+            "date_of_birth-month": "",
+            "date_of_birth-year": "1990",
+            "appointment_date-day": "",
+            "appointment_date-month": "",
+            "appointment_date-year": "",
+            "phone": "+44 20 7946 0000",
+        },
+    )
+    page = html(response)
+    assert page.value("phone") == "+44 20 7946 0000"
+    assert page.value("date_of_birth-day") == "27"
+    assert page.value("date_of_birth-month") == ""
+    assert page.value("date_of_birth-year") == "1990"
+    assert page.error_links() == [
+        ("#full_name", "Enter your full name"),
+        ("#date_of_birth-month", "Date of birth must include a month"),
+    ]
+    assert the_draft(app) == {}
+
+
+def test_an_invalid_typed_value_is_kept_and_its_error_linked(patient):
+    patient.start()
+    data = formdata(ABOUT_YOU, answers(phone="call 0123"))
+    data |= {"date_of_birth-day": "31", "date_of_birth-month": "2"}
+    page = html(patient.post_step(ABOUT_YOU.slug, data))
+    assert page.value("phone") == "call 0123"
+    assert page.value("full_name") == "Ada Lovelace"
+    assert page.error_links() == [
+        ("#date_of_birth-day", "Date of birth must be a real date"),
+        ("#phone", "Phone number can only contain digits, spaces, +, - and brackets"),
+    ]
+    phone = page.by_id("phone")
+    assert phone["attrs"]["aria-describedby"].split() == ["phone-hint", "phone-error"]
+
+
+def test_a_choice_error_links_to_the_first_option(app, patient):
+    patient.start()
+    patient.answer_step(ABOUT_YOU.slug, answers())
+    page = html(patient.post_step(YOUR_ACNE.slug, formdata(YOUR_ACNE, answers(duration=None))))
+    assert page.error_links() == [("#duration-0", "Select how long you have had acne")]
+    assert page.by_id("duration-0")["attrs"]["value"] == "under_6_months"
+    # The rest of what was ticked stays ticked.
+    assert page.checked("locations") == answers()["locations"]
+    assert "duration" not in the_draft(app)
+
+
+def test_none_with_another_choice_is_refused_with_a_message(app, patient):
+    patient.start()
+    data = formdata(HEALTH, answers(conditions=["bleeding_disorder", "none"]))
+    page = html(patient.post_step(HEALTH.slug, data))
+    ((href, message),) = page.error_links()
+    assert href == "#conditions-0"
+    assert '"None of these" cannot be combined with another choice' in message
+    assert "conditions" not in the_draft(app)
+
+
+# --- Conditional questions without JavaScript -------------------------------------------
+
+
+def _reach_treatments(patient, given: dict):
+    patient.start()
+    for step in STEPS[:3]:
+        assert patient.answer_step(step.slug, given).status_code == 302
+
+
+def test_without_javascript_a_triggered_question_is_revealed_without_an_error(app, patient):
+    given = answers(treatments=["isotretinoin"], isotretinoin_last="last_6_months")
+    _reach_treatments(patient, given)
+    page = html(patient.post_step(TREATMENTS.slug, {"treatments": ["isotretinoin"]}))
+
+    assert page.find("div", cls="error-summary") == []
+    assert "There is a problem" not in page.text
+    assert not page.title.startswith("Error:")
+    assert page.find("p", id="progress")[0]["text"].strip() == "Step 4 of 6"
+    (notice,) = page.find("div", cls="notice")
+    assert "We have added questions based on your answer" in notice["text"]
+    conditionals = page.find("div", cls="conditional")
+    assert len(conditionals) == 2
+    assert all("hidden" not in block["attrs"] for block in conditionals)
+    assert "When did you last take isotretinoin?" in conditionals[0]["text"]
+    assert "Overall, how well did these treatments work?" in conditionals[1]["text"]
+    assert page.find(id="isotretinoin_last-error") == []
+    assert page.checked("treatments") == ["isotretinoin"]
+    assert sorted(page.shown_values()) == ["isotretinoin_last", "treatment_response"]
+    assert the_draft(app)["treatments"] == ["isotretinoin"]  # the trigger is kept meanwhile
+
+    # The page now posts the revealed questions, as a browser would.
+    data = {
+        "treatments": ["isotretinoin"],
+        "isotretinoin_last": "last_6_months",
+        "treatment_response": "helped_somewhat",
+        "shown": page.shown_values(),
+    }
+    csrf = page.find("input", name="csrf_token")[0]["attrs"]["value"]
+    response = patient.client.post(step_url(TREATMENTS), data={"csrf_token": csrf, **data})
+    assert response.status_code == 302 and path_of(response) == step_url(HEALTH)
+    draft = the_draft(app)
+    assert draft["isotretinoin_last"] == "last_6_months"
+    assert draft["treatment_response"] == "helped_somewhat"
+
+
+def test_without_javascript_a_revealed_question_left_unanswered_is_then_an_error(patient):
+    _reach_treatments(patient, answers())
+    page = html(patient.post_step(TREATMENTS.slug, {"treatments": ["pharmacy"]}))
+    assert page.find("div", cls="error-summary") == []
+    data = {"treatments": ["pharmacy"], "shown": page.shown_values()}
+    page = html(patient.post_step(TREATMENTS.slug, data))
+    assert page.error_links() == [
+        ("#treatment_response-0", "Select how well the treatments worked")
+    ]
+    assert page.title.startswith("Error: ")
+
+
+def test_a_revealed_question_is_not_saved_unvalidated(app, patient):
+    """The reveal clears the new questions' errors to ask them calmly; it must not also save
+    whatever was posted for them unchecked (the draft holds option ids only)."""
+    _reach_treatments(patient, answers())
+    page = html(
+        patient.post_step(
+            TREATMENTS.slug,
+            {
+                "treatments": ["isotretinoin"],
+                "isotretinoin_last": "not-an-option",
+                "treatment_response": "<b>whatever</b>",
+            },
+        )
+    )
+    assert page.find("p", id="progress")[0]["text"].strip() == "Step 4 of 6"  # asked again here
+    draft = the_draft(app)
+    for question_id in ("treatments", "isotretinoin_last", "treatment_response"):
+        if question_id in draft:
+            value = draft[question_id]
+            chosen = value if isinstance(value, list) else [value]
+            known = {option.id for option in QUESTIONS[question_id].options}
+            assert set(chosen) <= known, (question_id, value)
+
+
+def test_an_old_tab_posting_a_step_after_submitting_stores_nothing(app, patient):
+    patient.answer_all(answers())
+    old_tab_token = patient.csrf_token(step_url(YOUR_ACNE))
+    reference = patient.complete(answers())
+    response = patient.client.post(
+        step_url(YOUR_ACNE),
+        data={"csrf_token": old_tab_token, **formdata(YOUR_ACNE, answers(severity="severe"))},
+    )
+    assert response.status_code == 302 and path_of(response) == "/confirmation"
+    assert drafts(app) == []
+    assert [(r, a["severity"]) for r, a in submissions(app)] == [(reference, answers()["severity"])]
+
+
+def test_a_step_posted_after_the_draft_expired_starts_a_draft_with_that_step(
+    app, patient, frozen_clock
+):
+    patient.start()
+    for step in STEPS[:2]:
+        patient.answer_step(step.slug, answers())
+    open_page_token = patient.csrf_token(step_url(OILY_SKIN))
+    frozen_clock.advance(hours=25)  # the page of step 3 was left open overnight
+    response = patient.client.post(
+        step_url(OILY_SKIN), data={"csrf_token": open_page_token, **formdata(OILY_SKIN, answers())}
+    )
+    assert response.status_code == 302 and path_of(response) == step_url(TREATMENTS)
+    assert drafts(app) == [{q.id: answers()[q.id] for q in OILY_SKIN.questions}]
+    # What was lost is asked again, not silently skipped.
+    assert path_of(patient.client.get("/check-answers")) == step_url(ABOUT_YOU)
+
+
+def test_a_question_already_on_the_page_is_not_revealed_again(patient):
+    # With JavaScript the block is shown in place and `shown` posted: no detour.
+    _reach_treatments(patient, answers())
+    response = patient.answer_step(TREATMENTS.slug, answers(treatments=["none"]))
+    assert response.status_code == 302 and path_of(response) == step_url(HEALTH)
+
+
+def test_a_reveal_during_a_change_still_returns_to_check_answers(app, patient):
+    patient.answer_all(answers())
+    page = html(
+        patient.post_step(TREATMENTS.slug, {"treatments": ["isotretinoin"]}, "?return=check")
+    )
+    assert "We have added" in page.text
+    assert page.back_link() == "/check-answers"
+    data = {
+        "treatments": ["isotretinoin"],
+        "isotretinoin_last": "now",
+        "treatment_response": "cleared",
+        "shown": page.shown_values(),
+    }
+    response = patient.post_step(TREATMENTS.slug, data, "?return=check")
+    assert path_of(response) == "/check-answers"
+    assert the_draft(app)["isotretinoin_last"] == "now"
+
+
+def test_undoing_a_trigger_drops_the_conditional_answer_everywhere(app, patient):
+    given = answers(treatments=["pharmacy", "isotretinoin"], isotretinoin_last="now")
+    patient.answer_all(given)
+    assert the_draft(app)["isotretinoin_last"] == "now"
+    before = html(patient.client.get("/check-answers")).answers_on_check_page()
+    assert before["When did you last take isotretinoin?"] == "I take it now"
+
+    # JavaScript hid the question and disabled its `shown`, but the ticked radio is still posted.
+    data = formdata(TREATMENTS, given) | {
+        "treatments": ["pharmacy"],
+        "shown": ["treatment_response"],
+    }
+    assert data["isotretinoin_last"] == "now"
+    response = patient.post_step(TREATMENTS.slug, data, "?return=check")
+    assert path_of(response) == "/check-answers"
+
+    assert "isotretinoin_last" not in the_draft(app)
+    after = html(patient.client.get("/check-answers"))
+    assert "When did you last take isotretinoin?" not in after.text
+    assert "I take it now" not in after.text
+    assert after.answers_on_check_page()["Which acne treatments have you tried?"] == (
+        "Washes or creams from a pharmacy"
+    )
+    patient.submit()
+    ((_, stored),) = submissions(app)
+    expected = {k: v for k, v in given.items() if k != "isotretinoin_last"}
+    expected["treatments"] = ["pharmacy"]
+    assert stored == expected
+
+
+def test_choosing_none_drops_the_treatment_response(app, patient):
+    patient.answer_all(answers())
+    data = formdata(TREATMENTS, answers()) | {"treatments": ["none"], "shown": []}
+    patient.post_step(TREATMENTS.slug, data, "?return=check")
+    draft = the_draft(app)
+    assert draft["treatments"] == ["none"]
+    assert "treatment_response" not in draft
+    page = html(patient.client.get("/check-answers"))
+    assert "Overall, how well did these treatments work?" not in page.text
+
+
+# --- Check your answers -----------------------------------------------------------------
+
+
+def test_check_answers_shows_every_answer_in_words_grouped_by_step(patient):
+    given = answers(
+        treatments=["prescription_topical", "isotretinoin"],
+        isotretinoin_last="6_to_12_months",
+        locations=["cheeks", "chin_jawline", "back"],
+        medicines=["blood_thinners", "muscle_relaxants"],
+    )
+    patient.answer_all(given)
+    page = html(patient.client.get("/check-answers"))
+
+    groups = page.answer_groups()
+    assert list(groups) == [step.title for step in STEPS]
+    for step in STEPS:
+        assert list(groups[step.title]) == [q.label for q in step.visible_questions(given)], (
+            step.slug
+        )
+    assert "When did you last take isotretinoin?" in groups["Previous treatments"]
+    shown = page.answers_on_check_page()
+    assert list(shown) == [
+        QUESTIONS[q].label for q in QUESTIONS if q in given or not QUESTIONS[q].shown_if
+    ]
+    for question_id, value in given.items():
+        question = QUESTIONS[question_id]
+        if question.kind in (Kind.ONE_OF, Kind.ANY_OF):
+            for option_id in value if isinstance(value, list) else [value]:
+                assert question.option_label(option_id) in shown[question.label]
+        elif question.kind is not Kind.DATE:
+            assert shown[question.label] == " ".join(value.split())
+    assert shown["Date of birth"] == "27 March 1990"  # in words, as people write dates
+    assert shown["Where do you get acne?"] == "Cheeks, Chin and jawline, Back"
+    assert shown["Which acne treatments have you tried?"] == (
+        "Prescription creams or gels, Isotretinoin (Roaccutane, Accutane)"
+    )
+    assert shown["When did you last take isotretinoin?"] == "6 to 12 months ago"
+    assert shown["Do you have any of these conditions?"] == "None of these"
+    assert shown["Does make-up or sunscreen look shiny or slide off within a few hours?"] == "No"
+    # Option ids never reach the patient.
+    assert "chin_jawline" not in page.text and "prescription_topical" not in page.text
+
+
+def test_check_answers_says_not_provided_for_skipped_optional_questions(patient):
+    patient.answer_all(answers(**EVERY_OPTIONAL_EMPTY))
+    shown = html(patient.client.get("/check-answers")).answers_on_check_page()
+    for question_id in EVERY_OPTIONAL_EMPTY:
+        assert shown[QUESTIONS[question_id].label] == "Not provided", question_id
+    not_provided = [label for label, value in shown.items() if value == "Not provided"]
+    assert len(not_provided) == len(EVERY_OPTIONAL_EMPTY)
+
+
+def test_every_group_has_a_change_link_that_comes_straight_back(app, patient):
+    patient.answer_all(answers())
+    page = html(patient.client.get("/check-answers"))
+    changes = [a["attrs"]["href"] for a in page.find("a") if a["text"].strip().startswith("Change")]
+    assert changes == [step_url(step, "?return=check") for step in STEPS]
+
+    response = patient.answer_step(YOUR_ACNE.slug, answers(severity="severe"), "?return=check")
+    assert response.status_code == 302 and path_of(response) == "/check-answers"
+    shown = html(patient.client.get("/check-answers")).answers_on_check_page()
+    assert shown["How bad is your acne right now?"] == "Severe"
+    assert the_draft(app)["severity"] == "severe"
+
+
+def test_a_change_with_an_error_stays_in_change_mode(patient):
+    patient.answer_all(answers())
+    page = html(
+        patient.post_step(
+            ABOUT_YOU.slug, formdata(ABOUT_YOU, answers(full_name=None)), "?return=check"
+        )
+    )
+    assert page.error_links()[0] == ("#full_name", "Enter your full name")
+    assert page.back_link() == "/check-answers"
+    response = patient.answer_step(
+        ABOUT_YOU.slug, answers(full_name="Grace Hopper"), "?return=check"
+    )
+    assert path_of(response) == "/check-answers"
+
+
+def test_the_confirmation_box_is_required(app, patient):
+    patient.answer_all(answers())
+    response = patient.submit(confirmed=False)
+
+    page = html(response)
+    assert page.title.startswith("Error: Check your answers")
+    assert "There is a problem" in page.find("div", cls="error-summary")[0]["text"]
+    assert page.error_links() == [
+        ("#confirmed", "Confirm that your answers are correct and that you agree to share them")
+    ]
+    box = page.by_id("confirmed")
+    assert box["attrs"]["aria-describedby"] == "confirmed-error"
+    assert "checked" not in box["attrs"]
+    assert page.find("label", for_="confirmed")[0]["text"].strip() == (
+        "I confirm these answers are correct to the best of my knowledge and agree to share "
+        "them with my dermatologist."
+    )
+    assert submissions(app) == []
+    assert the_draft(app) == answers()
+
+
+def test_a_confirmation_posted_as_false_is_not_consent(app, patient):
+    patient.answer_all(answers())
+    fields = patient.hidden_fields("/check-answers")
+    response = patient.client.post("/check-answers", data={**fields, "confirmed": "false"})
+    assert response.status_code == 200
+    assert html(response).error_links() == [
+        ("#confirmed", "Confirm that your answers are correct and that you agree to share them")
+    ]
+    assert submissions(app) == []
+
+
+def test_check_answers_sends_back_to_an_unanswered_step(patient):
+    patient.start()
+    for step in STEPS[:2]:
+        patient.answer_step(step.slug, answers())
+    response = patient.client.get("/check-answers")
+    assert response.status_code == 302
+    assert path_of(response) == step_url(OILY_SKIN)
+
+
+def test_check_answers_sends_back_to_a_step_whose_answer_became_invalid(app, patient, frozen_clock):
+    frozen_clock.current = datetime(2027, 3, 10, 9, 0, tzinfo=timezone.utc)  # London is on GMT
+    given = answers(appointment_date="2027-03-10")
+    patient.answer_all(given)
+    assert patient.client.get("/check-answers").status_code == 200
+
+    frozen_clock.advance(hours=16)  # 01:00 on 11 March in London: the appointment day is past
+    response = patient.client.get("/check-answers")
+    assert response.status_code == 302
+    url = urlsplit(response.location)
+    assert url.path == step_url(ABOUT_YOU)
+    assert parse_qs(url.query) == {"return": ["check"], "check": ["1"]}
+
+    page = html(patient.client.get(response.location))
+    assert page.title.startswith("Error: ")
+    assert page.error_links() == [
+        ("#appointment_date-day", "Appointment date must be today or in the future")
+    ]
+    assert [int(page.value(f"appointment_date-{p}")) for p in ("day", "month", "year")] == [
+        10,
+        3,
+        2027,
+    ]
+    assert page.value("full_name") == given["full_name"]
+    assert page.back_link() == "/check-answers"
+
+    fixed = patient.answer_step(
+        ABOUT_YOU.slug, answers(appointment_date="2027-03-12"), "?return=check"
+    )
+    assert path_of(fixed) == "/check-answers"
+    assert patient.client.get("/check-answers").status_code == 200
+    assert patient.submit().status_code == 302
+    ((_, stored),) = submissions(app)
+    assert stored["appointment_date"] == "2027-03-12"
+
+
+def test_submit_with_an_invalid_stored_answer_stores_nothing(app, patient, frozen_clock):
+    frozen_clock.current = datetime(2027, 3, 10, 9, 0, tzinfo=timezone.utc)
+    patient.answer_all(answers(appointment_date="2027-03-10"))
+    fields = patient.hidden_fields("/check-answers")
+    frozen_clock.advance(hours=16)
+    response = patient.client.post("/check-answers", data={**fields, "confirmed": "y"})
+    assert response.status_code == 302 and path_of(response) == step_url(ABOUT_YOU)
+    assert submissions(app) == []
+
+
+# --- Submitting once --------------------------------------------------------------------
+
+
+def test_the_confirmation_shows_the_reference_and_nothing_else_of_the_patient(patient):
+    given = answers(full_name="Ada Lovelace", phone="+44 (0)20 7946 0000")
+    reference = patient.complete(given)
+    page = html(patient.client.get("/confirmation"))
+    assert f"Your reference is {reference}" in page.text
+    assert page.title.startswith("Answers sent")
+    markup = patient.client.get("/confirmation").get_data(as_text=True)
+    for value in (
+        "Ada",
+        "Lovelace",
+        "7946",
+        "1990",
+        given["appointment_date"],
+        "salicylic",
+        "sessions",
+    ):
+        assert value not in markup, value
+
+
+def test_a_resent_submit_stores_one_submission(app, patient):
+    patient.answer_all(answers())
+    form = {**patient.hidden_fields("/check-answers"), "confirmed": "y"}
+    first = patient.client.post("/check-answers", data=form)
+    again = patient.client.post("/check-answers", data=form)  # double click, or a resent POST
+    assert path_of(first) == path_of(again) == "/confirmation"
+    ((reference, _),) = submissions(app)
+    assert REFERENCE.match(reference)
+    assert reference_on_confirmation(patient.client) == reference
+
+
+def test_back_then_submit_stores_one_submission(app, patient):
+    patient.answer_all(answers())
+    old_page = patient.hidden_fields("/check-answers")
+    first = patient.client.post("/check-answers", data={**old_page, "confirmed": "y"})
+    assert path_of(first) == "/confirmation"
+    reference = reference_on_confirmation(patient.client)
+
+    back = patient.client.get("/check-answers")  # Back: the answers are no longer shown
+    assert back.status_code == 302 and path_of(back) == "/confirmation"
+    for step in STEPS:
+        shown = patient.client.get(step_url(step))
+        assert shown.status_code == 302 and path_of(shown) == "/confirmation"
+    resent = patient.client.post("/check-answers", data={**old_page, "confirmed": "y"})
+    assert resent.status_code == 302 and path_of(resent) == "/confirmation"
+
+    assert [r for r, _ in submissions(app)] == [reference]
+    assert reference_on_confirmation(patient.client) == reference
+
+
+@pytest.mark.parametrize("in_step", [False, True], ids=["as-they-come", "both-past-the-checks"])
+def test_two_submits_at_the_same_moment_store_one_submission(
+    app, client, patient, monkeypatch, in_step
+):
+    patient.answer_all(answers())
+    if in_step:
+        # Hold both requests until each has found the live draft and validated the form,
+        # so the two writes really race rather than run one after the other.
+        both_in = threading.Barrier(2)
+        real_submit = services.submit
+
+        def submit_together(*args, **kwargs):
+            both_in.wait(timeout=10)
+            return real_submit(*args, **kwargs)
+
+        monkeypatch.setattr(services, "submit", submit_together)
+    fields = patient.hidden_fields("/check-answers")
+    cookie = client.get_cookie("session").value
+    browsers = [app.test_client() for _ in range(2)]
+    for browser in browsers:
+        browser.set_cookie("session", cookie)
+    barrier = threading.Barrier(len(browsers))
+    outcomes: list = [None] * len(browsers)
+
+    def press_submit(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            response = browsers[index].post("/check-answers", data={**fields, "confirmed": "y"})
+            outcomes[index] = (response.status_code, path_of(response))
+        except BaseException as error:  # reported below, not lost in the thread
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=press_submit, args=(i,)) for i in range(len(browsers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert outcomes == [(302, "/confirmation")] * len(browsers)
+    stored = submissions(app)
+    assert len(stored) == 1
+    assert {reference_on_confirmation(b) for b in browsers} == {stored[0][0]}
+    assert drafts(app) == []
+
+
+def test_a_reference_already_taken_is_drawn_again(app, monkeypatch):
+    first = Patient(app.test_client()).complete(answers())
+    draws = iter([first, first, "ABCD-2345"])
+    monkeypatch.setattr(services, "new_reference", lambda: next(draws))
+    second = Patient(app.test_client()).complete(answers(full_name="Grace Hopper"))
+    assert second == "ABCD-2345"
+    stored = dict(submissions(app))
+    assert set(stored) == {first, "ABCD-2345"}
+    assert stored[first]["full_name"] == "Ada Lovelace"
+    assert stored["ABCD-2345"]["full_name"] == "Grace Hopper"
+
+
+def test_after_submitting_start_now_begins_an_empty_draft(app, patient):
+    patient.complete(answers())
+    response = patient.start()
+    assert path_of(response) == step_url(ABOUT_YOU)
+    page = html(patient.client.get(step_url(ABOUT_YOU)))
+    assert page.value("full_name") == ""
+    assert page.value("date_of_birth-year") == ""
+    assert the_draft(app) == {}
+
+
+# --- The draft ---------------------------------------------------------------------------
+
+
+def test_saved_answers_are_shown_again_on_back_and_reload(patient):
+    given = answers(locations=["forehead", "back"], flares=["period", "stress"])
+    patient.start()
+    for step in STEPS[:4]:
+        patient.answer_step(step.slug, given)
+
+    about = html(patient.client.get(step_url(ABOUT_YOU)))
+    assert about.value("full_name") == given["full_name"]
+    assert about.value("phone") == given["phone"]
+    assert [about.value(f"date_of_birth-{p}") for p in ("day", "month", "year")] == [
+        "27",
+        "3",
+        "1990",
+    ]
+    year, month, day = given["appointment_date"].split("-")
+    assert [about.value(f"appointment_date-{p}") for p in ("day", "month", "year")] == [
+        str(int(day)),
+        str(int(month)),
+        year,
+    ]
+    acne = html(patient.client.get(step_url(YOUR_ACNE)))
+    assert acne.checked("locations") == ["forehead", "back"]
+    assert acne.checked("flares") == ["period", "stress"]
+    assert acne.checked("duration") == [given["duration"]]
+    assert acne.checked("spot_types") == given["spot_types"]
+    treatments = html(patient.client.get(step_url(TREATMENTS)))
+    assert treatments.checked("treatment_response") == [given["treatment_response"]]
+    assert treatments.value("treatment_notes") == given["treatment_notes"]
+    blocks = {
+        b["attrs"]["data-condition-any-of"].split()[0]: "hidden" in b["attrs"]
+        for b in treatments.find("div", cls="conditional")
+    }
+    assert blocks == {"isotretinoin": True, "pharmacy": False}
+    assert treatments.shown_values() == ["treatment_response"]
+    # A step not reached yet is empty.
+    health = html(patient.client.get(step_url(HEALTH)))
+    assert health.checked("pregnancy") == [] and health.value("other_allergies") == ""
+
+
+def test_answering_a_step_again_replaces_its_answers(app, patient):
+    patient.start()
+    patient.answer_step(ABOUT_YOU.slug, answers())
+    patient.answer_step(
+        ABOUT_YOU.slug, answers(phone=None, appointment_date=None, full_name="Grace Hopper")
+    )
+    draft = the_draft(app)
+    assert draft["full_name"] == "Grace Hopper"
+    assert "phone" not in draft and "appointment_date" not in draft
+
+
+def test_saving_a_step_drops_answers_whose_trigger_is_gone(app, frozen_clock):
+    with app.test_request_context():
+        token = services.start_draft(timedelta(hours=24))
+        leftover = {
+            "treatments": ["pharmacy"],
+            "isotretinoin_last": "now",
+            "treatment_response": "cleared",
+        }
+        assert services.save_step(token, TREATMENTS, leftover, timedelta(hours=24))
+        assert services.find_draft(token).answers == {
+            "treatments": ["pharmacy"],
+            "treatment_response": "cleared",
+        }
+        frozen_clock.advance(hours=25)
+        assert services.find_draft(token) is None
+        assert not services.save_step(token, TREATMENTS, leftover, timedelta(hours=24))
+
+
+def test_the_draft_survives_a_new_app_on_the_same_database(app, patient, tmp_path):
+    patient.start()
+    for step in STEPS[:3]:
+        patient.answer_step(step.slug, answers())
+    cookie = patient.client.get_cookie("session").value
+
+    restarted = make_app(tmp_path)
+    try:
+        browser = Patient(restarted.test_client())
+        browser.client.set_cookie("session", cookie)
+        page = html(browser.client.get(step_url(ABOUT_YOU)))
+        assert page.value("full_name") == answers()["full_name"]
+        assert html(browser.client.get(step_url(OILY_SKIN))).checked("face_feel") == [
+            answers()["face_feel"]
+        ]
+        resumed = browser.start()
+        assert path_of(resumed) == step_url(TREATMENTS)
+    finally:
+        with restarted.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_start_now_resumes_a_live_draft_at_the_first_unanswered_step(patient):
+    patient.start()
+    for step in STEPS[:2]:
+        patient.answer_step(step.slug, answers())
+    start_page = html(patient.client.get("/"))
+    assert "You have answers saved on this device" in start_page.text
+    response = patient.start()
+    assert response.status_code == 302 and path_of(response) == step_url(OILY_SKIN)
+    assert html(patient.client.get(step_url(YOUR_ACNE))).checked("duration") == [
+        answers()["duration"]
+    ]
+
+
+def test_start_now_with_every_step_answered_goes_to_check_answers(patient):
+    patient.answer_all(answers())
+    response = patient.start()
+    assert response.status_code == 302 and path_of(response) == "/check-answers"
+
+
+def test_start_now_on_a_fresh_browser_begins_at_step_1(app, patient):
+    assert "You have answers saved" not in html(patient.client.get("/")).text
+    response = patient.start()
+    assert path_of(response) == step_url(ABOUT_YOU)
+    assert drafts(app) == [{}]
+
+
+def test_an_expired_draft_is_gone_and_start_now_begins_a_clean_one(app, patient, frozen_clock):
+    patient.start()
+    for step in STEPS[:2]:
+        patient.answer_step(step.slug, answers())
+    old_cookie = patient.client.get_cookie("session").value
+
+    frozen_clock.advance(hours=25)
+    response = patient.client.get(step_url(YOUR_ACNE))
+    assert response.status_code == 302 and path_of(response) == "/"
+    assert patient.client.get("/check-answers").location.endswith("/")
+    assert "You have answers saved" not in html(patient.client.get("/")).text
+
+    started = patient.start()
+    assert path_of(started) == step_url(ABOUT_YOU)
+    page = html(patient.client.get(step_url(ABOUT_YOU)))
+    assert page.value("full_name") == ""
+    assert html(patient.client.get(step_url(YOUR_ACNE))).checked("locations") == []
+    assert drafts(app) == [{}]  # the expired draft was purged, the new one is empty
+    assert patient.client.get_cookie("session").value != old_cookie
+
+
+def test_a_draft_is_kept_alive_by_answering(app, patient, frozen_clock):
+    patient.start()
+    patient.answer_step(ABOUT_YOU.slug, answers())
+    frozen_clock.advance(hours=20)
+    patient.answer_step(YOUR_ACNE.slug, answers())
+    frozen_clock.advance(hours=20)  # 40 hours since the start, 20 since the last answer
+    assert (
+        html(patient.client.get(step_url(ABOUT_YOU))).value("full_name") == answers()["full_name"]
+    )
+
+
+# --- What the browser holds -------------------------------------------------------------
+
+
+def _session_payload(cookie_value: str) -> dict:
+    """The session cookie as anyone holding it can read it, without the secret key."""
+    compressed = cookie_value.startswith(".")
+    payload = cookie_value.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    return json.loads(zlib.decompress(raw) if compressed else raw)
+
+
+def test_no_answer_is_readable_in_any_cookie(app, client, patient, monkeypatch):
+    responses = []
+    original_open = client.open
+
+    def recording_open(*args, **kwargs):
+        response = original_open(*args, **kwargs)
+        responses.append(response)
+        return response
+
+    monkeypatch.setattr(client, "open", recording_open)
+    given = answers(
+        full_name="Bartholomew Quigley",
+        phone="+44 (0)20 7946 0000",
+        treatments=["isotretinoin"],
+        isotretinoin_last="now",
+        treatment_notes="Roaccutane made my lips crack",
+        other_allergies="Penicillin and peanuts",
+        questions_for_dermatologist="Will Botox hurt much?",
+    )
+    patient.complete(given)
+
+    set_cookies = [h for r in responses for h in r.headers.getlist("Set-Cookie")]
+    assert set_cookies, "the walk set no cookie at all"
+    secrets = [
+        "Bartholomew",
+        "Quigley",
+        "7946",
+        "1990",
+        given["appointment_date"],
+        "Roaccutane",
+        "Penicillin",
+        "Botox",
+        "isotretinoin",
+        "blackheads_whiteheads",
+        "helped_somewhat",
+    ]
+    payloads = []
+    for header in set_cookies:
+        for secret in secrets:
+            assert secret.lower() not in header.lower(), (secret, header)
+        name, _, rest = header.partition("=")
+        value = rest.split(";")[0]
+        if name == "session" and value:
+            assert "HttpOnly" in header
+            payloads.append(_session_payload(value))
+    assert payloads, "no session cookie was set"
+    for payload in payloads:
+        decoded = json.dumps(payload, ensure_ascii=False).lower()
+        for secret in secrets:
+            assert secret.lower() not in decoded, (secret, payload)
+        assert set(payload) <= {"draft", "csrf_token"}, payload
+    # The session holds only an opaque random token; the database keeps only its hash.
+    tokens = {p["draft"] for p in payloads if "draft" in p}
+    assert tokens and all(re.fullmatch(r"[A-Za-z0-9_-]{40,}", t) for t in tokens)
+    with app.app_context():
+        (submission,) = db.session.scalars(select(Submission))
+        assert submission.draft_token_hash in {services.token_hash(t) for t in tokens}
+        assert submission.draft_token_hash not in tokens
+
+
+def test_every_page_is_marked_no_store(app, client, patient, monkeypatch):
+    responses = []
+    original_open = client.open
+
+    def recording_open(*args, **kwargs):
+        response = original_open(*args, **kwargs)
+        responses.append((args[0] if args else kwargs.get("path"), response))
+        return response
+
+    monkeypatch.setattr(client, "open", recording_open)
+    client.get("/check-answers")  # redirect without a draft
+    patient.answer_all(answers())
+    patient.submit(confirmed=False)
+    patient.post_step(ABOUT_YOU.slug, {"full_name": ""})
+    patient.submit()
+    client.get("/confirmation")
+    client.get("/questions/no-such-step")
+    client.post("/start", data={})  # refused: no CSRF token
+
+    statuses = {response.status_code for _, response in responses}
+    assert {200, 302, 400, 404} <= statuses
+    for path, response in responses:
+        assert response.headers.get("Cache-Control") == "no-store", (path, response.status_code)
+
+
+# --- CSRF ---------------------------------------------------------------------------------
+
+
+def test_a_step_posted_without_the_csrf_token_is_refused(app, patient):
+    patient.start()
+    response = patient.client.post(step_url(ABOUT_YOU), data=formdata(ABOUT_YOU, answers()))
+    assert response.status_code == 400
+    assert the_draft(app) == {}
+
+
+def test_start_without_the_csrf_token_is_refused(app, client):
+    assert client.post("/start", data={}).status_code == 400
+    assert drafts(app) == []
+
+
+def test_submit_without_the_csrf_token_is_refused(app, patient):
+    patient.answer_all(answers())
+    response = patient.client.post("/check-answers", data={"confirmed": "y"})
+    assert response.status_code == 400
+    assert submissions(app) == []
+    assert the_draft(app) == answers()
+
+
+def test_a_csrf_token_from_another_browser_is_refused(app, patient):
+    patient.start()
+    other = Patient(app.test_client())
+    other.start()
+    stolen = other.csrf_token(step_url(ABOUT_YOU))
+    response = patient.client.post(
+        step_url(ABOUT_YOU), data={"csrf_token": stolen, **formdata(ABOUT_YOU, answers())}
+    )
+    assert response.status_code == 400
+    assert drafts(app) == [{}, {}]
+
+
+# --- A check of the harness itself --------------------------------------------------------
+
+
+def test_answer_text_on_the_check_page_is_the_definitions(patient):
+    """The check page and answer_text agree, so the PDF and the patient see the same words."""
+    given = answers()
+    patient.answer_all(given)
+    shown = html(patient.client.get("/check-answers")).answers_on_check_page()
+    for question_id, value in given.items():
+        question = QUESTIONS[question_id]
+        assert shown[question.label] == " ".join(answer_text(question, value).split())
+
+
+def test_answers_changed_in_another_tab_are_shown_again_before_anything_is_stored(app, patient):
+    patient.answer_all(answers(severity="mild"))
+    seen = patient.hidden_fields("/check-answers")  # this tab shows "Mild"
+    patient.answer_step("your-acne", answers(severity="severe"), "?return=check")  # another tab
+    response = patient.client.post("/check-answers", data={**seen, "confirmed": "y"})
+    assert response.status_code == 200
+    assert "Some answers were changed in another window" in response.get_data(as_text=True)
+    assert submissions(app) == []
+    assert patient.submit().status_code == 302  # after seeing them again, Submit stores
+    assert [a["severity"] for _, a in submissions(app)] == ["severe"]
+
+
+def test_a_two_digit_year_error_links_to_the_year_box(patient):
+    patient.start()
+    page = patient.post_step(
+        "about-you",
+        {
+            "full_name": "Ada",
+            "date_of_birth-day": "7",
+            "date_of_birth-month": "3",
+            "date_of_birth-year": "90",
+        },
+    )
+    assert ("#date_of_birth-year", "Year must include 4 numbers") in html(page).error_links()
