@@ -64,7 +64,7 @@ class Submission(db.Model):
     appointment_date: Mapped[date | None] = mapped_column(Date, index=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reviewed_by: Mapped[User | None] = relationship(lazy="joined")
+    reviewed_by: Mapped[User | None] = relationship()
 
 
 ROLES = ("clinician", "frontdesk")
@@ -106,7 +106,7 @@ class StaffSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -21,11 +21,30 @@ from intake.questionnaire import QUESTIONS, STEPS, Kind  # noqa: E402
 SHARED_DATABASE_URL = os.environ.get("INTAKE_TEST_DATABASE_URL")
 
 
+_apps_made: list = []
+
+
 def make_app(tmp_path: Path, **settings):
     url = SHARED_DATABASE_URL or f"sqlite:///{tmp_path}/intake.sqlite3"
-    return create_app(
+    app = create_app(
         {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url, **settings}
     )
+    _apps_made.append(app)
+    return app
+
+
+def close_connections(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _close_every_apps_connections():
+    """Each app made during a test gives back its pooled connections when the test ends."""
+    yield
+    while _apps_made:
+        close_connections(_apps_made.pop())
 
 
 @pytest.fixture(scope="session")
@@ -37,20 +56,22 @@ def _shared_schema(tmp_path_factory):
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         database.upgrade_schema(app)
+        close_connections(app)
+
+
+def _empty_shared_database(app) -> None:
+    """TRUNCATE, not DELETE: the audit log refuses deletes, by design."""
+    tables = ", ".join(table.name for table in db.metadata.sorted_tables)
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
 def app(tmp_path, _shared_schema):
     app = make_app(tmp_path)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if SHARED_DATABASE_URL:
-            # TRUNCATE, not DELETE: the audit log refuses deletes, by design.
-            tables = ", ".join(table.name for table in db.metadata.sorted_tables)
-            with db.engine.begin() as connection:
-                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+    if SHARED_DATABASE_URL:
+        _empty_shared_database(app)  # whatever ran before (a browser test's server, say)
+    return app
 
 
 @pytest.fixture

@@ -204,12 +204,11 @@ def load_session_user(token: str) -> User | None:
     )
     if expired or now - staff_session.last_seen_at > LAST_SEEN_PRECISION:
         session_id, user_id = staff_session.id, staff_session.user_id
+        change = {"ended_at": now} if expired else {"last_seen_at": now}
         with write_transaction() as session:
-            row = session.get(StaffSession, session_id, with_for_update=True)
-            if expired:
-                row.ended_at = now
-            else:
-                row.last_seen_at = now
+            session.execute(
+                update(StaffSession).where(StaffSession.id == session_id).values(change)
+            )
         if expired:
             return None
         user = db.session.get(User, user_id)

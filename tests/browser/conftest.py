@@ -8,7 +8,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import make_app
+from tests.conftest import close_connections, make_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
 CHROMIUM_ARGS = [
@@ -35,7 +35,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory, _shared_schema):
-    return make_app(tmp_path_factory.mktemp("live"))
+    app = make_app(tmp_path_factory.mktemp("live"))
+    yield app
+    close_connections(app)
 
 
 @pytest.fixture(scope="session")
