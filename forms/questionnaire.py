@@ -6,6 +6,7 @@ from datetime import date
 from functools import cache
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
@@ -142,7 +143,15 @@ def first_invalid_step(steps, answers: dict) -> Step | None:
 
 class ConfirmForm(FlaskForm):
     confirmed = BooleanField(
-        "I confirm these answers are correct to the best of my knowledge and agree to share "
-        "them with my dermatologist.",
-        [DataRequired("Confirm that your answers are correct and that you agree to share them")],
+        lazy_gettext(
+            "I confirm these answers are correct to the best of my knowledge and agree to share "
+            "them with my dermatologist."
+        ),
+        [
+            DataRequired(
+                lazy_gettext(
+                    "Confirm that your answers are correct and that you agree to share them"
+                )
+            )
+        ],
     )

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
+from flask_babel import format_decimal, gettext
 from wtforms.validators import StopValidation, ValidationError
 
 from intake.assessment import age_on
@@ -15,7 +16,8 @@ MIN_AGE, MAX_AGE = 12, 110
 
 
 def _name(question: Question) -> str:
-    return question.label.rstrip("?")
+    """The question in the patient's language, to start a message with."""
+    return gettext(question.label).rstrip("?")
 
 
 class Required:
@@ -29,7 +31,7 @@ class Required:
     def __call__(self, form, field):
         if not field.raw_data or not any(str(v).strip() for v in field.raw_data):
             field.errors[:] = []
-            raise StopValidation(self.message)
+            raise StopValidation(gettext(self.message))
 
 
 class Optional:
@@ -54,11 +56,21 @@ class TextRules:
         value = field.data or ""
         name = _name(q)
         if q.max_length and len(value) > q.max_length:
-            raise ValidationError(f"{name} must be {q.max_length:,} characters or fewer")
+            raise ValidationError(
+                gettext(
+                    "%(name)s must be %(count)s characters or fewer",
+                    name=name,
+                    count=format_decimal(q.max_length),
+                )
+            )
         if q.pattern and not re.fullmatch(q.pattern, value):
-            raise ValidationError(q.pattern_message)
+            raise ValidationError(gettext(q.pattern_message))
         if q.min_length and len(value) < q.min_length:
-            raise ValidationError(f"{name} must be {q.min_length} characters or more")
+            raise ValidationError(
+                gettext(
+                    "%(name)s must be %(count)s characters or more", name=name, count=q.min_length
+                )
+            )
 
 
 class Choices:
@@ -71,12 +83,20 @@ class Choices:
         chosen = field.data if isinstance(field.data, list) else [field.data]
         known = {option.id for option in self.question.options}
         if any(value not in known for value in chosen):
-            raise ValidationError(f"Select from the options for: {self.question.label}")
+            raise ValidationError(
+                gettext(
+                    "Select from the options for: %(question)s",
+                    question=gettext(self.question.label),
+                )
+            )
         exclusive = self.question.exclusive_option
         if exclusive and exclusive.id in chosen and len(chosen) > 1:
             raise ValidationError(
-                f'"{exclusive.label}" cannot be combined with another choice: '
-                f'untick "{exclusive.label}" or the other choices'
+                gettext(
+                    '"%(none)s" cannot be combined with another choice: '
+                    'untick "%(none)s" or the other choices',
+                    none=gettext(exclusive.label),
+                )
             )
 
 
@@ -92,20 +112,34 @@ class DateRules:
         missing = [part for part, value in field.parts.items() if not value]
         if missing:
             field.error_part = missing[0]
-            raise ValidationError(f"{name} must include a {missing[0]}")
+            raise ValidationError(_MISSING_PART[missing[0]](name))
         if not field.parts["year"].isdigit() or len(field.parts["year"]) != 4:
             field.error_part = "year"
-            raise ValidationError("Year must include 4 numbers")
+            raise ValidationError(gettext("Year must include 4 numbers"))
         if field.data is None:
-            raise ValidationError(f"{name} must be a real date")
+            raise ValidationError(gettext("%(name)s must be a real date", name=name))
         today = self.today()
         if self.question.date_rule is DateRule.BIRTH:
             if field.data >= today:
-                raise ValidationError(f"{name} must be in the past")
+                raise ValidationError(gettext("%(name)s must be in the past", name=name))
             age = age_on(field.data, today)
             if age < MIN_AGE:
-                raise ValidationError(f"You must be {MIN_AGE} or older to use this form")
+                raise ValidationError(
+                    gettext("You must be %(age)s or older to use this form", age=MIN_AGE)
+                )
             if age > MAX_AGE:
-                raise ValidationError(f"{name} must be no more than {MAX_AGE} years ago")
+                raise ValidationError(
+                    gettext(
+                        "%(name)s must be no more than %(age)s years ago", name=name, age=MAX_AGE
+                    )
+                )
         elif self.question.date_rule is DateRule.TODAY_OR_LATER and field.data < today:
-            raise ValidationError(f"{name} must be today or in the future")
+            raise ValidationError(gettext("%(name)s must be today or in the future", name=name))
+
+
+# One whole sentence per part, so each language can word it its own way.
+_MISSING_PART = {
+    "day": lambda name: gettext("%(name)s must include a day", name=name),
+    "month": lambda name: gettext("%(name)s must include a month", name=name),
+    "year": lambda name: gettext("%(name)s must include a year", name=name),
+}

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template, request
 
-from intake import commands, config, database, questionnaire, summaries
+from intake import commands, config, database, i18n, questionnaire, summaries
 from intake.clinic import bp as clinic_bp
 from intake.clinic.auth import login_manager
 from intake.extensions import csrf, db, migrate
@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(database.MIGRATIONS))
     login_manager.init_app(app)
+    i18n.init_app(app)
     database.init_app(app)
 
 

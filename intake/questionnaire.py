@@ -20,6 +20,12 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
+
+def _(text: str) -> str:
+    """Marks text for translation (pybabel extracts it); it is translated where it is shown."""
+    return text
+
+
 QUESTIONNAIRE_ID = "acne-botox-preconsult"
 QUESTIONNAIRE_VERSION = "2026.1"
 QUESTIONNAIRE_TITLE = "Acne and botulinum toxin: before your consultation"
@@ -118,256 +124,256 @@ def _options(*labels: tuple[str, str] | tuple[str, str, int]) -> tuple[Option, .
 
 ABOUT_YOU = Step(
     "about-you",
-    "About you",
+    _("About you"),
     (
         Question(
             "full_name",
-            "Full name",
+            _("Full name"),
             Kind.TEXT,
             min_length=1,
             max_length=100,
-            required_message="Enter your full name",
+            required_message=_("Enter your full name"),
             autocomplete="name",
         ),
         Question(
             "date_of_birth",
-            "Date of birth",
+            _("Date of birth"),
             Kind.DATE,
-            hint="For example, 27 3 1990",
+            hint=_("For example, 27 3 1990"),
             date_rule=DateRule.BIRTH,
-            required_message="Enter your date of birth",
+            required_message=_("Enter your date of birth"),
             autocomplete="bday",
         ),
         Question(
             "appointment_date",
-            "Appointment date",
+            _("Appointment date"),
             Kind.DATE,
             required=False,
-            hint="If you know it. For example, 14 12 2026",
+            hint=_("If you know it. For example, 14 12 2026"),
             date_rule=DateRule.TODAY_OR_LATER,
         ),
         Question(
             "phone",
-            "Phone number",
+            _("Phone number"),
             Kind.TEXT,
             required=False,
-            hint="Digits, spaces, +, - and brackets. For example, 07700 900 982",
+            hint=_("Digits, spaces, +, - and brackets. For example, 07700 900 982"),
             min_length=6,
             max_length=20,
             pattern=r"[0-9 +\-()]*[0-9][0-9 +\-()]*",
-            pattern_message="Phone number can only contain digits, spaces, +, - and brackets",
+            pattern_message=_("Phone number can only contain digits, spaces, +, - and brackets"),
             autocomplete="tel",
         ),
     ),
 )
 
 PREVIOUS_TREATMENT_OPTIONS = _options(
-    ("pharmacy", "Washes or creams from a pharmacy"),
-    ("prescription_topical", "Prescription creams or gels"),
-    ("antibiotic_tablets", "Antibiotic tablets"),
-    ("isotretinoin", "Isotretinoin (Roaccutane, Accutane)"),
-    ("hormonal", "Hormonal treatment (contraceptive pill, spironolactone)"),
-    ("procedures", "Procedures (peels, laser or light therapy)"),
-    ("botox", "Botulinum toxin (Botox) injections for acne"),
+    ("pharmacy", _("Washes or creams from a pharmacy")),
+    ("prescription_topical", _("Prescription creams or gels")),
+    ("antibiotic_tablets", _("Antibiotic tablets")),
+    ("isotretinoin", _("Isotretinoin (Roaccutane, Accutane)")),
+    ("hormonal", _("Hormonal treatment (contraceptive pill, spironolactone)")),
+    ("procedures", _("Procedures (peels, laser or light therapy)")),
+    ("botox", _("Botulinum toxin (Botox) injections for acne")),
 )
 
 YOUR_ACNE = Step(
     "your-acne",
-    "Your acne",
+    _("Your acne"),
     (
         Question(
             "spot_types",
-            "Which types of spots do you have?",
+            _("Which types of spots do you have?"),
             Kind.ANY_OF,
             _options(
-                ("blackheads_whiteheads", "Blackheads or whiteheads"),
-                ("red_bumps", "Red bumps"),
-                ("pus_filled", "Pus-filled spots"),
-                ("nodules", "Large, painful lumps under the skin"),
-                ("not_sure", "I'm not sure"),
+                ("blackheads_whiteheads", _("Blackheads or whiteheads")),
+                ("red_bumps", _("Red bumps")),
+                ("pus_filled", _("Pus-filled spots")),
+                ("nodules", _("Large, painful lumps under the skin")),
+                ("not_sure", _("I'm not sure")),
             ),
-            hint="Select all that apply.",
-            required_message="Select the types of spots you have, or I'm not sure",
+            hint=_("Select all that apply."),
+            required_message=_("Select the types of spots you have, or I'm not sure"),
         ),
         Question(
             "locations",
-            "Where do you get acne?",
+            _("Where do you get acne?"),
             Kind.ANY_OF,
             _options(
-                ("forehead", "Forehead"),
-                ("cheeks", "Cheeks"),
-                ("nose", "Nose"),
-                ("chin_jawline", "Chin and jawline"),
-                ("neck", "Neck"),
-                ("chest", "Chest"),
-                ("back", "Back"),
-                ("shoulders", "Shoulders"),
+                ("forehead", _("Forehead")),
+                ("cheeks", _("Cheeks")),
+                ("nose", _("Nose")),
+                ("chin_jawline", _("Chin and jawline")),
+                ("neck", _("Neck")),
+                ("chest", _("Chest")),
+                ("back", _("Back")),
+                ("shoulders", _("Shoulders")),
             ),
-            hint="Select all that apply.",
-            required_message="Select where you get acne",
+            hint=_("Select all that apply."),
+            required_message=_("Select where you get acne"),
         ),
         Question(
             "duration",
-            "How long have you had acne?",
+            _("How long have you had acne?"),
             Kind.ONE_OF,
             _options(
-                ("under_6_months", "Less than 6 months"),
-                ("6_to_12_months", "6 to 12 months"),
-                ("1_to_5_years", "1 to 5 years"),
-                ("over_5_years", "More than 5 years"),
+                ("under_6_months", _("Less than 6 months")),
+                ("6_to_12_months", _("6 to 12 months")),
+                ("1_to_5_years", _("1 to 5 years")),
+                ("over_5_years", _("More than 5 years")),
             ),
-            required_message="Select how long you have had acne",
+            required_message=_("Select how long you have had acne"),
         ),
         Question(
             "severity",
-            "How bad is your acne right now?",
+            _("How bad is your acne right now?"),
             Kind.ONE_OF,
             _options(
-                ("almost_clear", "Almost clear"),
-                ("mild", "Mild"),
-                ("moderate", "Moderate"),
-                ("severe", "Severe"),
+                ("almost_clear", _("Almost clear")),
+                ("mild", _("Mild")),
+                ("moderate", _("Moderate")),
+                ("severe", _("Severe")),
             ),
-            required_message="Select how bad your acne is right now",
+            required_message=_("Select how bad your acne is right now"),
         ),
         Question(
             "marks",
-            "Does your acne leave marks or scars?",
+            _("Does your acne leave marks or scars?"),
             Kind.ONE_OF,
             _options(
-                ("no", "No"),
-                ("marks_only", "Dark or red marks only"),
-                ("scars", "Scars"),
-                ("not_sure", "I'm not sure"),
+                ("no", _("No")),
+                ("marks_only", _("Dark or red marks only")),
+                ("scars", _("Scars")),
+                ("not_sure", _("I'm not sure")),
             ),
-            required_message="Select whether your acne leaves marks or scars",
+            required_message=_("Select whether your acne leaves marks or scars"),
         ),
         Question(
             "flares",
-            "Does your acne flare at particular times?",
+            _("Does your acne flare at particular times?"),
             Kind.ANY_OF,
             _options(
-                ("period", "Around my period"),
-                ("stress", "When stressed"),
-                ("hot_humid", "In hot or humid weather"),
-                ("masks_helmets", "Under masks or helmets"),
-                ("no_pattern", "No pattern I know of"),
+                ("period", _("Around my period")),
+                ("stress", _("When stressed")),
+                ("hot_humid", _("In hot or humid weather")),
+                ("masks_helmets", _("Under masks or helmets")),
+                ("no_pattern", _("No pattern I know of")),
             ),
             required=False,
-            hint="Select all that apply.",
+            hint=_("Select all that apply."),
         ),
         Question(
             "impact",
-            "How much does acne affect your daily life?",
+            _("How much does acne affect your daily life?"),
             Kind.ONE_OF,
             _options(
-                ("not_at_all", "Not at all"),
-                ("a_little", "A little"),
-                ("a_lot", "A lot"),
-                ("very_much", "Very much"),
+                ("not_at_all", _("Not at all")),
+                ("a_little", _("A little")),
+                ("a_lot", _("A lot")),
+                ("very_much", _("Very much")),
             ),
-            required_message="Select how much acne affects your daily life",
+            required_message=_("Select how much acne affects your daily life"),
         ),
     ),
 )
 
 OILY_SKIN = Step(
     "oily-skin",
-    "Oily skin",
+    _("Oily skin"),
     (
         Question(
             "face_feel",
-            "Two hours after washing, with no products on, how does your face feel?",
+            _("Two hours after washing, with no products on, how does your face feel?"),
             Kind.ONE_OF,
             _options(
-                ("tight_dry", "Tight or dry", 0),
-                ("normal", "Normal", 1),
-                ("oily_forehead_nose", "Oily on the forehead and nose", 2),
-                ("oily_all_over", "Oily all over", 3),
+                ("tight_dry", _("Tight or dry"), 0),
+                ("normal", _("Normal"), 1),
+                ("oily_forehead_nose", _("Oily on the forehead and nose"), 2),
+                ("oily_all_over", _("Oily all over"), 3),
             ),
-            required_message="Select how your face feels two hours after washing",
+            required_message=_("Select how your face feels two hours after washing"),
         ),
         Question(
             "blotting",
-            "How often do you blot or wash your face because of oil during the day?",
+            _("How often do you blot or wash your face because of oil during the day?"),
             Kind.ONE_OF,
             _options(
-                ("never", "Never", 0),
-                ("once", "Once", 1),
-                ("two_or_three", "2 or 3 times", 2),
-                ("more_than_three", "More than 3 times", 3),
+                ("never", _("Never"), 0),
+                ("once", _("Once"), 1),
+                ("two_or_three", _("2 or 3 times"), 2),
+                ("more_than_three", _("More than 3 times"), 3),
             ),
-            required_message="Select how often you blot or wash your face because of oil",
+            required_message=_("Select how often you blot or wash your face because of oil"),
         ),
         Question(
             "pores",
-            "Do your pores look enlarged?",
+            _("Do your pores look enlarged?"),
             Kind.ONE_OF,
             _options(
-                ("no", "No", 0),
-                ("nose_only", "On my nose only", 1),
-                ("nose_and_cheeks", "On my nose and cheeks", 2),
+                ("no", _("No"), 0),
+                ("nose_only", _("On my nose only"), 1),
+                ("nose_and_cheeks", _("On my nose and cheeks"), 2),
             ),
-            required_message="Select whether your pores look enlarged",
+            required_message=_("Select whether your pores look enlarged"),
         ),
         Question(
             "makeup_shine",
-            "Does make-up or sunscreen look shiny or slide off within a few hours?",
+            _("Does make-up or sunscreen look shiny or slide off within a few hours?"),
             Kind.ONE_OF,
             _options(
-                ("yes", "Yes", 1),
-                ("no", "No", 0),
-                ("none_worn", "I don't wear any", 0),
+                ("yes", _("Yes"), 1),
+                ("no", _("No"), 0),
+                ("none_worn", _("I don't wear any"), 0),
             ),
-            required_message="Select whether make-up or sunscreen looks shiny or slides off",
+            required_message=_("Select whether make-up or sunscreen looks shiny or slides off"),
         ),
     ),
 )
 
 PREVIOUS_TREATMENTS = Step(
     "previous-treatments",
-    "Previous treatments",
+    _("Previous treatments"),
     (
         Question(
             "treatments",
-            "Which acne treatments have you tried?",
+            _("Which acne treatments have you tried?"),
             Kind.ANY_OF,
-            (*PREVIOUS_TREATMENT_OPTIONS, Option("none", "None", exclusive=True)),
-            hint="Select all that apply, or None.",
-            required_message="Select the treatments you have tried, or None",
+            (*PREVIOUS_TREATMENT_OPTIONS, Option("none", _("None"), exclusive=True)),
+            hint=_("Select all that apply, or None."),
+            required_message=_("Select the treatments you have tried, or None"),
         ),
         Question(
             "isotretinoin_last",
-            "When did you last take isotretinoin?",
+            _("When did you last take isotretinoin?"),
             Kind.ONE_OF,
             _options(
-                ("now", "I take it now"),
-                ("last_6_months", "In the last 6 months"),
-                ("6_to_12_months", "6 to 12 months ago"),
-                ("over_12_months", "More than 12 months ago"),
+                ("now", _("I take it now")),
+                ("last_6_months", _("In the last 6 months")),
+                ("6_to_12_months", _("6 to 12 months ago")),
+                ("over_12_months", _("More than 12 months ago")),
             ),
             shown_if=Condition("treatments", ("isotretinoin",)),
-            required_message="Select when you last took isotretinoin",
+            required_message=_("Select when you last took isotretinoin"),
         ),
         Question(
             "treatment_response",
-            "Overall, how well did these treatments work?",
+            _("Overall, how well did these treatments work?"),
             Kind.ONE_OF,
             _options(
-                ("cleared", "Cleared my acne"),
-                ("helped_somewhat", "Helped somewhat"),
-                ("did_not_help", "Did not help"),
-                ("side_effects", "I stopped because of side effects"),
+                ("cleared", _("Cleared my acne")),
+                ("helped_somewhat", _("Helped somewhat")),
+                ("did_not_help", _("Did not help")),
+                ("side_effects", _("I stopped because of side effects")),
             ),
             shown_if=Condition("treatments", tuple(o.id for o in PREVIOUS_TREATMENT_OPTIONS)),
-            required_message="Select how well the treatments worked",
+            required_message=_("Select how well the treatments worked"),
         ),
         Question(
             "treatment_notes",
-            "Anything else about your treatments?",
+            _("Anything else about your treatments?"),
             Kind.LONG_TEXT,
             required=False,
-            hint="Up to 1,000 characters.",
+            hint=_("Up to 1,000 characters."),
             max_length=1000,
         ),
     ),
@@ -375,89 +381,103 @@ PREVIOUS_TREATMENTS = Step(
 
 HEALTH_AND_SAFETY = Step(
     "health-and-safety",
-    "Health and safety",
+    _("Health and safety"),
     (
         Question(
             "pregnancy",
-            "Are you pregnant, breastfeeding, or planning a pregnancy in the next 6 months?",
+            _("Are you pregnant, breastfeeding, or planning a pregnancy in the next 6 months?"),
             Kind.ONE_OF,
             _options(
-                ("yes", "Yes"),
-                ("no", "No"),
-                ("not_sure", "I'm not sure"),
-                ("not_applicable", "Does not apply to me"),
+                ("yes", _("Yes")),
+                ("no", _("No")),
+                ("not_sure", _("I'm not sure")),
+                ("not_applicable", _("Does not apply to me")),
             ),
-            required_message="Select whether you are pregnant, breastfeeding or planning a pregnancy",
+            required_message=_(
+                "Select whether you are pregnant, breastfeeding or planning a pregnancy"
+            ),
         ),
         Question(
             "conditions",
-            "Do you have any of these conditions?",
+            _("Do you have any of these conditions?"),
             Kind.ANY_OF,
             (
                 *_options(
-                    ("myasthenia_gravis", "Myasthenia gravis"),
-                    ("lambert_eaton", "Lambert-Eaton syndrome"),
+                    ("myasthenia_gravis", _("Myasthenia gravis")),
+                    ("lambert_eaton", _("Lambert-Eaton syndrome")),
                     (
                         "nerve_muscle_disease",
-                        "Motor neurone disease (ALS) or another nerve or muscle disease",
+                        _("Motor neurone disease (ALS) or another nerve or muscle disease"),
                     ),
-                    ("bleeding_disorder", "A bleeding or clotting disorder"),
-                    ("skin_infection", "A skin infection where you would have injections"),
+                    ("bleeding_disorder", _("A bleeding or clotting disorder")),
+                    ("skin_infection", _("A skin infection where you would have injections")),
                 ),
-                Option("none", "None of these", exclusive=True),
+                Option("none", _("None of these"), exclusive=True),
             ),
-            hint="Select all that apply, or None of these.",
-            required_message="Select the conditions you have, or None of these",
+            hint=_("Select all that apply, or None of these."),
+            required_message=_("Select the conditions you have, or None of these"),
         ),
         Question(
             "medicines",
-            "Do you take any of these medicines?",
+            _("Do you take any of these medicines?"),
             Kind.ANY_OF,
             (
                 *_options(
                     (
                         "blood_thinners",
-                        "Blood thinners (for example warfarin, apixaban, clopidogrel)",
+                        _("Blood thinners (for example warfarin, apixaban, clopidogrel)"),
                     ),
                     (
                         "anti_inflammatories",
-                        "Aspirin or anti-inflammatory painkillers (for example ibuprofen)",
+                        _("Aspirin or anti-inflammatory painkillers (for example ibuprofen)"),
                     ),
-                    ("aminoglycosides", "Aminoglycoside antibiotics (for example gentamicin)"),
-                    ("muscle_relaxants", "Muscle relaxants"),
+                    ("aminoglycosides", _("Aminoglycoside antibiotics (for example gentamicin)")),
+                    ("muscle_relaxants", _("Muscle relaxants")),
                 ),
-                Option("none", "None of these", exclusive=True),
+                Option("none", _("None of these"), exclusive=True),
             ),
-            hint="Select all that apply, or None of these.",
-            required_message="Select the medicines you take, or None of these",
+            hint=_("Select all that apply, or None of these."),
+            required_message=_("Select the medicines you take, or None of these"),
         ),
         Question(
             "recent_toxin",
-            "Have you had botulinum toxin injections (Botox, Dysport, Xeomin) for any reason in the last 3 months?",
+            _(
+                "Have you had botulinum toxin injections (Botox, Dysport, Xeomin) for any reason in the last 3 months?"
+            ),
             Kind.ONE_OF,
-            _options(("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")),
-            required_message="Select whether you have had botulinum toxin injections in the last 3 months",
+            _options(("yes", _("Yes")), ("no", _("No")), ("not_sure", _("I'm not sure"))),
+            required_message=_(
+                "Select whether you have had botulinum toxin injections in the last 3 months"
+            ),
         ),
         Question(
             "toxin_allergy",
-            "Have you ever had an allergic reaction to botulinum toxin, or do you have a cow's milk protein allergy?",
+            _(
+                "Have you ever had an allergic reaction to botulinum toxin, or do you have a cow's milk protein allergy?"
+            ),
             Kind.ONE_OF,
-            _options(("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")),
-            required_message="Select whether you have had an allergic reaction to botulinum toxin or have a cow's milk protein allergy",
+            _options(("yes", _("Yes")), ("no", _("No")), ("not_sure", _("I'm not sure"))),
+            required_message=_(
+                "Select whether you have had an allergic reaction to botulinum toxin or have a cow's milk protein allergy"
+            ),
         ),
         Question(
             "injection_weakness",
-            "After any injection, have you ever had drooping eyelids or eyebrows, or muscle weakness?",
+            _(
+                "After any injection, have you ever had drooping eyelids or eyebrows, or muscle weakness?"
+            ),
             Kind.ONE_OF,
-            _options(("yes", "Yes"), ("no", "No")),
-            required_message="Select whether you have had drooping or muscle weakness after an injection",
+            _options(("yes", _("Yes")), ("no", _("No"))),
+            required_message=_(
+                "Select whether you have had drooping or muscle weakness after an injection"
+            ),
         ),
         Question(
             "other_allergies",
-            "Any other allergies or medicines we should know about?",
+            _("Any other allergies or medicines we should know about?"),
             Kind.LONG_TEXT,
             required=False,
-            hint="Up to 1,000 characters.",
+            hint=_("Up to 1,000 characters."),
             max_length=1000,
         ),
     ),
@@ -465,28 +485,28 @@ HEALTH_AND_SAFETY = Step(
 
 YOUR_VISIT = Step(
     "your-visit",
-    "Your visit",
+    _("Your visit"),
     (
         Question(
             "goals",
-            "What would you most like from your visit?",
+            _("What would you most like from your visit?"),
             Kind.ANY_OF,
             _options(
-                ("fewer_breakouts", "Fewer breakouts"),
-                ("less_oily", "Less oily skin"),
-                ("less_redness", "Less redness or swelling"),
-                ("marks_scars", "Help with marks or scars"),
-                ("learn_botox", "To learn about Botox for acne"),
+                ("fewer_breakouts", _("Fewer breakouts")),
+                ("less_oily", _("Less oily skin")),
+                ("less_redness", _("Less redness or swelling")),
+                ("marks_scars", _("Help with marks or scars")),
+                ("learn_botox", _("To learn about Botox for acne")),
             ),
-            hint="Select all that apply.",
-            required_message="Select what you would most like from your visit",
+            hint=_("Select all that apply."),
+            required_message=_("Select what you would most like from your visit"),
         ),
         Question(
             "questions_for_dermatologist",
-            "Questions for your dermatologist",
+            _("Questions for your dermatologist"),
             Kind.LONG_TEXT,
             required=False,
-            hint="Up to 2,000 characters.",
+            hint=_("Up to 2,000 characters."),
             max_length=2000,
         ),
     ),
@@ -539,30 +559,48 @@ MONTHS = (
 )  # fmt: skip
 
 
+def parse_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def date_text(value: date | str) -> str:
     """A date as people write it: 27 March 1990 (no locale, so the same on every machine)."""
-    day = value if isinstance(value, date) else date.fromisoformat(value)
+    day = parse_date(value)
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def answer_text(q: Question, value) -> str:
-    """An answer as the patient saw it: option labels, not ids; dates in words."""
+def _same(text: str) -> str:
+    return text
+
+
+def answer_text(q: Question, value, translate=_same, write_date=date_text) -> str:
+    """An answer as the patient saw it: option labels, not ids; dates in words.
+
+    The clinic's copy is English; the patient's pages pass their language's gettext and dates.
+    """
     if q.kind is Kind.ANY_OF:
-        return ", ".join(q.option_label(v) for v in value)
+        return ", ".join(translate(q.option_label(v)) for v in value)
     if q.kind is Kind.ONE_OF:
-        return q.option_label(value)
+        return translate(q.option_label(value))
     if q.kind is Kind.DATE:
-        return date_text(value)
+        return write_date(value)
     return str(value)
 
 
-def answered_steps(answers: dict) -> list[tuple[Step, list[tuple[Question, str | None]]]]:
+def answered_steps(
+    answers: dict, translate=_same, write_date=date_text
+) -> list[tuple[Step, list[tuple[Question, str | None]]]]:
     """Each step with its applicable questions and their answers in words (None when skipped)."""
     return [
         (
             current,
             [
-                (q, answer_text(q, answers[q.id]) if q.id in answers else None)
+                (
+                    q,
+                    answer_text(q, answers[q.id], translate, write_date)
+                    if q.id in answers
+                    else None,
+                )
                 for q in current.visible_questions(answers)
             ],
         )

@@ -7,7 +7,7 @@ import json
 import secrets
 from datetime import date, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from intake import clock, questionnaire
@@ -75,6 +75,24 @@ def start_draft(lifetime: timedelta) -> str:
             )
         )
     return token
+
+
+def discard_draft(token: str | None) -> None:
+    """Delete a browser's draft now (tablet reset or idle): nothing of it is kept."""
+    if token:
+        with write_transaction() as session:
+            session.execute(delete(Draft).where(Draft.token_hash == token_hash(token)))
+
+
+def touch_draft(token: str, lifetime: timedelta) -> None:
+    """The patient is still there: their draft counts as active now."""
+    now = clock.now()
+    with write_transaction() as session:
+        session.execute(
+            update(Draft)
+            .where(Draft.token_hash == token_hash(token))
+            .values(updated_at=now, expires_at=now + lifetime)
+        )
 
 
 def save_step(

@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forms.clinic import ActionForm, SignInForm, SubmissionFilterForm
-from intake import clock, questionnaire, summaries
+from intake import clock, questionnaire, summaries, tablet
 from intake.clinic import queries, services
 from intake.clinic.auth import role_required
 
@@ -43,7 +43,9 @@ def login():
         return render_template("clinic/login.html", form=form), 200
     session.clear()  # a new session at sign-in: nothing carries over from before
     login_user(result.user)
-    return redirect(_safe_next(request.args.get("next")) or url_for(".submissions"))
+    response = redirect(_safe_next(request.args.get("next")) or url_for(".submissions"))
+    tablet.turn_off(response)  # staff signed in: this device is no longer a patients' tablet
+    return response
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -64,6 +66,22 @@ def logout():
         logout_user()
         session.clear()
     return redirect(url_for(".login"))
+
+
+@bp.post("/tablet")
+@role_required(*STAFF)
+def tablet_mode():
+    """Sign this device out of the clinic and hand it to patients as a front-desk tablet."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    services.audit(user, "tablet_mode")
+    services.sign_out(user)
+    logout_user()
+    session.clear()
+    response = redirect(url_for("wizard.start_page"))
+    tablet.turn_on(response)
+    return response
 
 
 @bp.get("/")

@@ -46,8 +46,63 @@
     });
   }
 
+  // Front-desk tablet: warn after a quiet spell, then forget the patient. The server
+  // enforces the same limit; this makes the screen itself leave the patient's answers.
+  function watchTabletIdle(body) {
+    var warningAfter = Number(body.dataset.tabletWarning) * 1000;
+    var idleAfter = Number(body.dataset.tabletIdle) * 1000;
+    var dialog = document.getElementById("idle-warning");
+    var lastActive = Date.now();
+    var lastPing = Date.now();
+    var returnFocus = null;
+
+    function reset() { window.location.replace(body.dataset.tabletResetUrl); }
+
+    function ping() {
+      lastPing = Date.now();
+      var data = new FormData();
+      data.append("csrf_token", body.dataset.csrfToken);
+      window.fetch(body.dataset.tabletPingUrl, { method: "POST", body: data, credentials: "same-origin" });
+    }
+
+    function active() {
+      if (dialog.open) { return; }
+      lastActive = Date.now();
+      if (lastActive - lastPing > 30000) { ping(); }
+    }
+
+    function stillHere() {
+      dialog.close();
+      lastActive = Date.now();
+      ping();
+      if (returnFocus && document.contains(returnFocus)) { returnFocus.focus(); }
+    }
+
+    ["pointerdown", "keydown", "input", "scroll", "touchstart"].forEach(function (name) {
+      document.addEventListener(name, active, { passive: true, capture: true });
+    });
+    document.getElementById("idle-warning-continue").addEventListener("click", stillHere);
+    dialog.addEventListener("cancel", function (event) { event.preventDefault(); stillHere(); });
+
+    window.setInterval(function () {
+      var quiet = Date.now() - lastActive;
+      if (quiet >= idleAfter) { reset(); return; }
+      if (quiet >= warningAfter && !dialog.open) {
+        returnFocus = document.activeElement;
+        dialog.showModal();
+        document.getElementById("idle-warning-title").focus();
+      }
+    }, 250);
+  }
+
+  // A page restored from the back/forward cache is shown again only after the server agrees.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { window.location.reload(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     focusFirstAnnouncement();
+    if (document.body.dataset.tabletIdle) { watchTabletIdle(document.body); }
     document.querySelectorAll("form").forEach(function (form) {
       preventDoubleSubmit(form);
       if (!form.querySelector(".conditional, [data-exclusive]")) { return; }

@@ -14,9 +14,11 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
+from markupsafe import Markup
 
 from forms.questionnaire import ConfirmForm, first_invalid_step, form_for, stored_step_form
-from intake import questionnaire, services, summaries
+from intake import clock, i18n, questionnaire, services, summaries, tablet
 from intake.questionnaire import STEPS, Step
 
 bp = Blueprint("wizard", __name__)
@@ -36,16 +38,47 @@ def _returning_to_check() -> bool:
     return request.args.get("return") == "check"
 
 
+def _draft():
+    """This browser's live draft; on a tablet, a draft left idle too long is discarded first."""
+    draft = services.find_draft(_token())
+    if draft is not None and tablet.is_tablet():
+        idle = timedelta(seconds=tablet.timers()["idle"])
+        if clock.now() - draft.updated_at > idle:
+            services.discard_draft(_token())
+            return None
+    return draft
+
+
+@bp.app_context_processor
+def tablet_settings():
+    return {"tablet": tablet.is_tablet(), "tablet_timers": tablet.timers()}
+
+
 @bp.get("/")
 def start_page():
-    has_draft = services.find_draft(_token()) is not None
+    has_draft = not tablet.is_tablet() and _draft() is not None
     return render_template("wizard/start.html", has_draft=has_draft, steps=STEPS)
+
+
+@bp.get("/language/<code>")
+def language(code: str):
+    """English or Español, for the rest of the visit; back to the page the patient was on."""
+    i18n.choose(code)
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for(".start_page")
+    return redirect(target)
 
 
 @bp.post("/start")
 def start():
-    """Resume this browser's live draft where it stopped, or begin a new one."""
-    draft = services.find_draft(_token())
+    """Resume this browser's live draft where it stopped, or begin a new one.
+
+    On a front-desk tablet every start is a new patient.
+    """
+    if tablet.is_tablet():
+        services.discard_draft(_token())
+    draft = _draft()
     if draft is None:
         session[SESSION_KEY] = services.start_draft(_lifetime())
         return redirect(url_for(".step", slug=STEPS[0].slug))
@@ -59,7 +92,7 @@ def start():
 def step(slug: str):
     current = questionnaire.step(slug) or abort(404)
     token = _token()
-    draft = services.find_draft(token)
+    draft = _draft()
     if draft is None and services.find_submission_for(token) is not None:
         return redirect(url_for(".confirmation"))
     if request.method == "GET":
@@ -131,7 +164,7 @@ def _render_step(current: Step, form, revealed: tuple | list = ()):
 @bp.route("/check-answers", methods=["GET", "POST"])
 def check_answers():
     token = _token()
-    draft = services.find_draft(token)
+    draft = _draft()
     if draft is None:
         if services.find_submission_for(token) is not None:
             return redirect(url_for(".confirmation"))
@@ -143,7 +176,9 @@ def check_answers():
     changed = False
     if form.validate_on_submit():
         try:
-            reference = services.submit(token, request.form.get("checked", ""), language="en")
+            reference = services.submit(
+                token, request.form.get("checked", ""), language=i18n.current_language()
+            )
         except services.DraftChanged:
             changed = True  # another tab changed an answer: show them again before storing
         else:
@@ -152,7 +187,7 @@ def check_answers():
     return render_template(
         "wizard/check.html",
         form=form,
-        groups=questionnaire.answered_steps(draft.answers),
+        groups=questionnaire.answered_steps(draft.answers, gettext, i18n.patient_date),
         checked=services.fingerprint(draft.answers),
         changed=changed,
     )
@@ -163,4 +198,27 @@ def confirmation():
     submission = services.find_submission_for(_token())
     if submission is None:
         return redirect(url_for(".start_page"))
-    return render_template("wizard/confirmation.html", reference=submission.reference)
+    if tablet.is_tablet():
+        shown_for = clock.now() - submission.submitted_at
+        if shown_for > timedelta(seconds=tablet.timers()["reset"]):
+            return redirect(url_for(".tablet_reset"))
+    reference = Markup('<strong class="reference">%s</strong>') % submission.reference
+    return render_template("wizard/confirmation.html", reference_markup=reference)
+
+
+@bp.get("/tablet/reset")
+def tablet_reset():
+    """Forget this browser's patient: draft deleted, session cookie renewed, site data cleared."""
+    services.discard_draft(_token())
+    session.clear()
+    response = redirect(url_for(".start_page"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@bp.post("/tablet/still-here")
+def tablet_still_here():
+    """The patient is active on the page (JavaScript reports it): their draft is not idle."""
+    if _draft() is not None:
+        services.touch_draft(_token(), _lifetime())
+    return "", 204

@@ -1,0 +1,42 @@
+"""Languages of the patient side (Flask-Babel). The clinic side and the PDF stay in English."""
+
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_babel import Babel, format_date
+
+from intake import questionnaire
+
+LANGUAGES = {"en": "English", "es": "Español"}  # each named in its own language
+SESSION_KEY = "lang"
+
+babel = Babel()
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=current_language)
+
+    @app.context_processor
+    def languages():
+        return {"languages": LANGUAGES, "current_language": current_language()}
+
+
+def current_language() -> str:
+    """The patient's choice for this visit; staff pages are always English."""
+    if request and request.blueprint == "clinic":
+        return "en"
+    chosen = session.get(SESSION_KEY)
+    return chosen if chosen in LANGUAGES else "en"
+
+
+def choose(language: str) -> bool:
+    if language not in LANGUAGES:
+        return False
+    session[SESSION_KEY] = language
+    return True
+
+
+def patient_date(value) -> str:
+    """A date in words in the patient's language: 27 March 1990, 27 de marzo de 1990."""
+    day = questionnaire.parse_date(value)
+    return format_date(day, "d MMMM y") if current_language() == "en" else format_date(day, "long")
