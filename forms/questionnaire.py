@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cache
 
@@ -22,14 +23,22 @@ def clinic_today():
     return clock.today(current_app.config["TIMEZONE"])
 
 
+# Control characters (NUL and friends) are never typed on purpose; PostgreSQL refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """One line of text: no control characters, no tabs or line breaks, no outer spaces."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub("", value.replace("\r", " ").replace("\n", " ").replace("\t", " ")).strip()
 
 
 def _normalise_newlines(value):
-    return (
-        value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else value
-    )
+    """Several lines of text: line breaks as \\n, no other control characters, no outer spaces."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def _field(question: Question):

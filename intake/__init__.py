@@ -6,12 +6,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import InternalServerError
 
-from intake import commands, config, database, i18n, questionnaire, summaries
+from intake import commands, config, database, i18n, questionnaire, summaries, web
 from intake.clinic import bp as clinic_bp
 from intake.clinic.auth import login_manager
 from intake.extensions import csrf, db, migrate
 from intake.wizard import bp as wizard_bp
+from intake.wizard import views as wizard_views
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_filters(app)
-    register_response_headers(app)
+    web.init_app(app)
     commands.init_app(app)
     return app
 
@@ -56,6 +59,16 @@ def register_errorhandlers(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, page)
 
+    @app.errorhandler(CSRFError)
+    def form_token_refused(error):
+        if request.blueprint == "wizard":
+            return wizard_views.after_csrf_failure()
+        return page(error)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return render_template("error.html", error=InternalServerError()), 500
+
 
 def register_template_filters(app: Flask) -> None:
     zone = ZoneInfo(app.config["TIMEZONE"])
@@ -67,12 +80,3 @@ def register_template_filters(app: Flask) -> None:
 
     app.add_template_filter(questionnaire.date_text, "date_text")
     app.add_template_filter(lambda code: summaries.LANGUAGE_NAMES.get(code, code), "language_name")
-
-
-def register_response_headers(app: Flask) -> None:
-    @app.after_request
-    def no_caching_of_pages(response):
-        # Health data must stay out of a shared tablet's cache and history.
-        if request.endpoint != "static":
-            response.headers["Cache-Control"] = "no-store"
-        return response

@@ -24,6 +24,7 @@ def from_environment(instance_path: str) -> dict:
         or f"sqlite:///{Path(instance_path) / 'intake.sqlite3'}",
         "SECRET_KEY": os.environ.get("INTAKE_SECRET_KEY") or _instance_secret_key(instance_path),
         "SESSION_COOKIE_SECURE": os.environ.get("INTAKE_SECURE_COOKIES") == "1",
+        "PROXY_FIX": os.environ.get("INTAKE_PROXY_FIX") == "1",
     }
     for name, default in DEFAULTS.items():
         raw = os.environ.get(f"INTAKE_{name}")

@@ -172,6 +172,10 @@ class Patient:
     def complete(self, answers: dict) -> str:
         """Answer every step, confirm and submit; returns the reference shown."""
         self.answer_all(answers)
+        return self.complete_after_answers()
+
+    def complete_after_answers(self) -> str:
+        """Confirm and submit the answers given so far; returns the reference shown."""
         response = self.submit()
         assert response.status_code == 302 and response.location.endswith("/confirmation")
         page = self.client.get("/confirmation").get_data(as_text=True)

@@ -139,7 +139,7 @@ def _next_url(current: Step) -> str:
     return url_for(".step", slug=following.slug)
 
 
-def _render_step(current: Step, form, revealed: tuple | list = ()):
+def _render_step(current: Step, form, revealed: tuple | list = (), resend: bool = False):
     previous = questionnaire.previous_step(current)
     if _returning_to_check():
         back_url = url_for(".check_answers")
@@ -154,6 +154,7 @@ def _render_step(current: Step, form, revealed: tuple | list = ()):
         form=form,
         visible=form.visible_ids(),
         revealed=revealed,
+        resend=resend,
         back_url=back_url,
         action=url_for(
             ".step", slug=current.slug, **({"return": "check"} if _returning_to_check() else {})
@@ -222,3 +223,14 @@ def tablet_still_here():
     if _draft() is not None:
         services.touch_draft(_token(), _lifetime())
     return "", 204
+
+
+def after_csrf_failure():
+    """An expired or missing form token: the page again with what was typed, never a bare 400."""
+    if request.endpoint == "wizard.step":
+        current = questionnaire.step(request.view_args["slug"]) or abort(404)
+        form = form_for(current)(formdata=request.form, meta={"csrf": False})
+        return _render_step(current, form, resend=True)
+    if request.endpoint == "wizard.check_answers" and _draft() is not None:
+        return redirect(url_for(".check_answers"))
+    return redirect(url_for(".start_page"))

@@ -1186,7 +1186,8 @@ def test_every_page_is_marked_no_store(app, client, patient, monkeypatch):
     patient.submit()
     client.get("/confirmation")
     client.get("/questions/no-such-step")
-    client.post("/start", data={})  # refused: no CSRF token
+    client.post("/start", data={})  # no CSRF token: back to the start page
+    client.post("/clinic/login", data={})  # no CSRF token: refused
 
     statuses = {response.status_code for _, response in responses}
     assert {200, 302, 400, 404} <= statuses
@@ -1197,22 +1198,35 @@ def test_every_page_is_marked_no_store(app, client, patient, monkeypatch):
 # --- CSRF ---------------------------------------------------------------------------------
 
 
-def test_a_step_posted_without_the_csrf_token_is_refused(app, patient):
+RESEND = "please press Continue again"
+
+
+def test_a_step_posted_without_the_csrf_token_stores_nothing_and_keeps_what_was_typed(app, patient):
     patient.start()
-    response = patient.client.post(step_url(ABOUT_YOU), data=formdata(ABOUT_YOU, answers()))
-    assert response.status_code == 400
+    typed = answers(full_name="Kept Despite Token", phone="0161 496 0000")
+    response = patient.client.post(step_url(ABOUT_YOU), data=formdata(ABOUT_YOU, typed))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert RESEND in page
+    assert 'value="Kept Despite Token"' in page and 'value="0161 496 0000"' in page
+    assert "There is a problem" not in page
     assert the_draft(app) == {}
+    # Pressing Continue again (the page now carries a fresh token) saves it.
+    again = patient.post_step(ABOUT_YOU.slug, formdata(ABOUT_YOU, typed))
+    assert again.status_code == 302
+    assert the_draft(app)["full_name"] == "Kept Despite Token"
 
 
-def test_start_without_the_csrf_token_is_refused(app, client):
-    assert client.post("/start", data={}).status_code == 400
+def test_start_without_the_csrf_token_starts_nothing(app, client):
+    response = client.post("/start", data={})
+    assert response.status_code == 302 and path_of(response) == "/"
     assert drafts(app) == []
 
 
-def test_submit_without_the_csrf_token_is_refused(app, patient):
+def test_submit_without_the_csrf_token_stores_nothing(app, patient):
     patient.answer_all(answers())
     response = patient.client.post("/check-answers", data={"confirmed": "y"})
-    assert response.status_code == 400
+    assert response.status_code == 302 and path_of(response) == "/check-answers"
     assert submissions(app) == []
     assert the_draft(app) == answers()
 
@@ -1225,7 +1239,7 @@ def test_a_csrf_token_from_another_browser_is_refused(app, patient):
     response = patient.client.post(
         step_url(ABOUT_YOU), data={"csrf_token": stolen, **formdata(ABOUT_YOU, answers())}
     )
-    assert response.status_code == 400
+    assert RESEND in response.get_data(as_text=True)
     assert drafts(app) == [{}, {}]
 
 

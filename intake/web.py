@@ -1,0 +1,87 @@
+"""What every response carries: security headers, no caching of pages, a request id and
+a structured log line with no patient data (route pattern, status, duration, reference)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+log = logging.getLogger("intake.requests")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    )
+)
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+def init_app(app: Flask) -> None:
+    if app.config.get("PROXY_FIX"):
+        # Behind one TLS-terminating proxy: trust its X-Forwarded-For/-Proto/-Host.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    app.before_request(_start)
+    app.after_request(_headers)
+    app.after_request(_log)
+
+
+def _start() -> None:
+    g.started = time.perf_counter()
+    offered = request.headers.get("X-Request-Id", "")
+    g.request_id = offered if _REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+
+
+def _headers(response):
+    headers = response.headers
+    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    headers["X-Content-Type-Options"] = "nosniff"
+    # same-origin, not no-referrer: Flask-WTF checks the referrer of POSTs over HTTPS.
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if request.endpoint != "static":
+        # Health data must stay out of a shared tablet's cache and history.
+        headers["Cache-Control"] = "no-store"
+    headers["X-Request-Id"] = g.get("request_id", "")
+    return response
+
+
+def _log(response):
+    """One line per request: the route's pattern (never the path or query), never a form value."""
+    rule = request.url_rule.rule if request.url_rule else "(no route)"
+    reference = (request.view_args or {}).get("reference")
+    started = g.get("started")
+    log.info(
+        json.dumps(
+            {
+                "request_id": g.get("request_id"),
+                "method": request.method,
+                "route": rule,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1)
+                if started
+                else None,
+                "reference": reference if reference and _looks_like_reference(reference) else None,
+            }
+        )
+    )
+    return response
+
+
+def _looks_like_reference(value: str) -> bool:
+    return re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", value) is not None
