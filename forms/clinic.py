@@ -13,10 +13,7 @@ class SignInForm(FlaskForm):
 
 
 class SubmissionFilterForm(FlaskForm):
-    """Search and date filter of the submissions list (a GET form: no CSRF needed)."""
-
-    class Meta:
-        csrf = False
+    """Search and date filters of the submissions list (POSTed: names stay out of URLs)."""
 
     q = SearchField("Name or reference", [Optional(), Length(max=100)])
     submitted = DateField("Submitted on", [Optional()])

@@ -13,6 +13,7 @@ from intake import commands, config, database, i18n, questionnaire, summaries, w
 from intake.clinic import bp as clinic_bp
 from intake.clinic.auth import login_manager
 from intake.extensions import csrf, db, migrate
+from intake.fhir.views import bp as fhir_bp
 from intake.wizard import bp as wizard_bp
 from intake.wizard import views as wizard_views
 
@@ -50,6 +51,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(wizard_bp)
     app.register_blueprint(clinic_bp)
+    app.register_blueprint(fhir_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

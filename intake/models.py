@@ -12,7 +12,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     LargeBinary,
     String,
 )
@@ -118,8 +117,7 @@ class SignInThrottle(db.Model):
     __tablename__ = "sign_in_throttle"
 
     email: Mapped[str] = mapped_column(String(254), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recent_failures: Mapped[list] = mapped_column(JSON, default=list)  # ISO times, last 15 minutes
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from datetime import date, timedelta
 
@@ -17,6 +18,7 @@ from intake.models import Draft, Submission
 
 # No 0, 1, I or O: a reference read aloud over the phone cannot be misheard.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+REFERENCE_PATTERN = re.compile(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}")
 
 
 class DraftChanged(Exception):
@@ -29,6 +31,10 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_reference(value: str | None) -> bool:
+    return bool(value) and REFERENCE_PATTERN.fullmatch(value) is not None
 
 
 def new_reference() -> str:

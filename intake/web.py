@@ -12,6 +12,8 @@ import uuid
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from intake.services import is_reference
+
 log = logging.getLogger("intake.requests")
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -76,12 +78,8 @@ def _log(response):
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1)
                 if started
                 else None,
-                "reference": reference if reference and _looks_like_reference(reference) else None,
+                "reference": reference if is_reference(reference) else None,
             }
         )
     )
     return response
-
-
-def _looks_like_reference(value: str) -> bool:
-    return re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", value) is not None

@@ -8,6 +8,7 @@ from flask import abort
 from flask_login import LoginManager, current_user, login_required
 
 from intake.clinic import services
+from intake.services import is_reference
 
 login_manager = LoginManager()
 login_manager.login_view = "clinic.login"
@@ -29,7 +30,13 @@ def role_required(*roles: str, action: str | None = None):
         def wrapped(*args, **kwargs):
             if current_user.role not in roles:
                 if action:
-                    services.audit(current_user, action, kwargs.get("reference"), "denied")
+                    reference = (kwargs.get("reference") or "").upper()
+                    services.audit(
+                        current_user,
+                        action,
+                        reference if is_reference(reference) else None,
+                        "denied",
+                    )
                 abort(403)
             return view(*args, **kwargs)
 

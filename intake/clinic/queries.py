@@ -73,14 +73,13 @@ def find(reference: str) -> Submission | None:
 
 
 def _matches(query: str):
+    """Part of a name (any case, any script), or part of a reference with or without its dash."""
     words = query.strip().casefold()
     escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     conditions = [Submission.name_key.like(f"%{escaped}%", escape="\\")]
-    reference = _REFERENCE_CHARS.sub("", query.upper())
-    if reference:
-        if len(reference) > 4:
-            reference = f"{reference[:4]}-{reference[4:]}"
-        conditions.append(Submission.reference.like(f"%{reference}%"))
+    compact = _REFERENCE_CHARS.sub("", query.upper())
+    if compact:
+        conditions.append(func.replace(Submission.reference, "-", "").like(f"%{compact}%"))
     return or_(*conditions)
 
 

@@ -20,7 +20,7 @@ from intake.services import new_token, token_hash
 MIN_PASSWORD_LENGTH = 12
 IDLE_LIMIT = timedelta(minutes=15)
 ABSOLUTE_LIMIT = timedelta(hours=12)
-LAST_SEEN_PRECISION = timedelta(seconds=30)  # fewer writes; idle limit is exact to this
+LAST_SEEN_PRECISION = timedelta(seconds=10)  # fewer writes; the idle limit is exact to this
 THROTTLE_FAILURES = 5
 THROTTLE_WINDOW = timedelta(minutes=15)
 THROTTLE_LOCK = timedelta(minutes=15)
@@ -150,34 +150,36 @@ def _password_matches(user: User | None, password: str) -> bool:
 
 
 def _locked_until(email: str, now: datetime) -> datetime | None:
-    throttle = db.session.get(SignInThrottle, email)
-    db.session.rollback()
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        return throttle.locked_until
-    return None
+    locked_until = db.session.scalar(
+        select(SignInThrottle.locked_until).where(SignInThrottle.email == email)
+    )
+    return locked_until if locked_until and locked_until > now else None
 
 
 def _count_failure(email: str, now: datetime) -> None:
-    """Count a failed sign-in, locking the account at the limit. Row-locked, so workers agree."""
+    """Count a failed sign-in in a sliding 15-minute window; the fifth locks the account.
+
+    The account's row is locked while it is counted, so workers and machines agree.
+    """
     with write_transaction() as session:
-        session.execute(_insert_throttle(email, now))
+        session.execute(_insert_throttle(email))
         throttle = session.scalar(
             select(SignInThrottle).where(SignInThrottle.email == email).with_for_update()
         )
-        if now - throttle.window_started_at > THROTTLE_WINDOW:
-            throttle.failures, throttle.window_started_at = 0, now
-        throttle.failures += 1
-        if throttle.failures >= THROTTLE_FAILURES:
-            throttle.failures, throttle.window_started_at = 0, now
+        earlier = (datetime.fromisoformat(moment) for moment in throttle.recent_failures)
+        recent = [moment for moment in earlier if now - moment <= THROTTLE_WINDOW] + [now]
+        if len(recent) >= THROTTLE_FAILURES:
             throttle.locked_until = now + THROTTLE_LOCK
+            recent = []
+        throttle.recent_failures = [moment.isoformat() for moment in recent]
 
 
-def _insert_throttle(email: str, now: datetime):
+def _insert_throttle(email: str):
     """INSERT ... ON CONFLICT DO NOTHING, so two workers' first failures don't collide."""
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     return (
         insert(SignInThrottle)
-        .values(email=email, failures=0, window_started_at=now, locked_until=None)
+        .values(email=email, recent_failures=[], locked_until=None)
         .on_conflict_do_nothing(index_elements=["email"])
     )
 

@@ -84,16 +84,17 @@ def tablet_mode():
     return response
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 @role_required(*STAFF)
 def submissions():
-    form = SubmissionFilterForm(request.args)
-    valid = form.validate()
+    """Newest first; search and pages arrive by POST so a name never goes into a URL."""
+    form = SubmissionFilterForm()
+    filtering = form.validate_on_submit()
     page = queries.submissions_page(
-        query=(form.q.data or "") if valid else "",
-        submitted_on=form.submitted.data if valid else None,
-        appointment_on=form.appointment.data if valid else None,
-        page=request.args.get("page", 1, type=int),
+        query=(form.q.data or "") if filtering else "",
+        submitted_on=form.submitted.data if filtering else None,
+        appointment_on=form.appointment.data if filtering else None,
+        page=request.form.get("page", 1, type=int),
         clinic_timezone=current_app.config["TIMEZONE"],
     )
     return render_template(

@@ -1,0 +1,250 @@
+"""Helpers for the clinic tests: staff accounts, a signed-in test client, quick submissions."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
+
+from intake import questionnaire, services, summaries
+from intake.clinic import services as staff
+from intake.extensions import db
+from intake.models import AuditEvent, StaffSession, Submission, User
+from tests.factories import answers
+
+PASSWORD = "correct horse battery"
+CLINICIAN = "dr.grey@clinic.test"
+FRONTDESK = "desk@clinic.test"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+REFUSED_SIGN_IN = "Email or password is incorrect"
+THROTTLED = "Too many failed sign-ins for this account. Try again in 15 minutes."
+
+
+# Accounts and records, written directly (no HTTP) -------------------------
+
+
+@pytest.fixture(autouse=True)
+def quick_hashing(monkeypatch):
+    """Cheap argon2id for the HTTP tests (sign-ins are many); test_staff_accounts checks the real one."""
+    monkeypatch.setattr(
+        staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    )
+
+
+def close(other_app) -> None:
+    """Give back the pooled connections of an extra app instance made in a test."""
+    with other_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def create_user(app, email: str, role: str, password: str = PASSWORD) -> int:
+    """A staff account made with the app's own service; returns its id."""
+    with app.app_context():
+        user_id = staff.create_user(email, password, role).id
+        db.session.remove()
+    return user_id
+
+
+def set_enabled(app, email: str, enabled: bool) -> None:
+    with app.app_context():
+        staff.set_enabled(email, enabled)
+        db.session.remove()
+
+
+def reset_password(app, email: str, password: str) -> None:
+    with app.app_context():
+        staff.reset_password(email, password)
+        db.session.remove()
+
+
+def submit(app, pdf: bool = False, **overrides) -> str:
+    """One submission through the patient-side services (no HTTP walk); returns its reference."""
+    with app.app_context():
+        reference = _submit(answers(**overrides))
+        if pdf:
+            summaries.store_after_submit(reference, app.config["TIMEZONE"])
+        db.session.remove()
+    return reference
+
+
+def _submit(all_answers: dict) -> str:
+    lifetime = timedelta(hours=1)
+    token = services.start_draft(lifetime)
+    # save_step keeps the other steps' answers, so one call can hold the whole set
+    assert services.save_step(token, questionnaire.STEPS[0], all_answers, lifetime)
+    stored = services.find_draft(token).answers
+    return services.submit(token, services.fingerprint(stored), language="en")
+
+
+def submit_many(app, count: int, clock=None, step=timedelta(minutes=1), **overrides) -> list[str]:
+    """`count` submissions, oldest first; with a frozen clock, `step` apart."""
+    references = []
+    with app.app_context():
+        for number in range(count):
+            if clock is not None:
+                clock.advance(seconds=step.total_seconds())
+            references.append(
+                _submit(answers(**{"full_name": f"Patient {number:03d}", **overrides}))
+            )
+        db.session.remove()
+    return references
+
+
+def stored_submission(app, reference: str) -> Submission:
+    with app.app_context():
+        found = db.session.scalar(select(Submission).where(Submission.reference == reference))
+        found.pdf  # noqa: B018  (load the deferred column while the session is open)
+        db.session.expunge(found)
+        db.session.remove()
+    return found
+
+
+def user_row(app, email: str) -> User | None:
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is not None:
+            db.session.expunge(user)
+        db.session.remove()
+    return user
+
+
+def audit_rows(app) -> list[dict]:
+    """Every audit event as a dict of all its columns, oldest first."""
+    columns = AuditEvent.__table__.columns
+    with app.app_context():
+        rows = db.session.execute(select(*columns).order_by(AuditEvent.id)).mappings().all()
+        db.session.remove()
+    return [dict(row) for row in rows]
+
+
+def open_sessions(app) -> int:
+    with app.app_context():
+        count = len(
+            db.session.scalars(select(StaffSession).where(StaffSession.ended_at.is_(None))).all()
+        )
+        db.session.remove()
+    return count
+
+
+# A member of staff with a browser ------------------------------------------
+
+
+class Staff:
+    """A test client that reads CSRF tokens from the pages it gets, as a browser would."""
+
+    def __init__(self, client, email: str = CLINICIAN, password: str = PASSWORD):
+        self.client = client
+        self.email = email
+        self.password = password
+
+    def csrf_token(self) -> str:
+        """A token from the sign-in page (or, when signed in, the list it sends you to)."""
+        page = self.client.get("/clinic/login", follow_redirects=True)
+        match = CSRF_FIELD.search(page.get_data(as_text=True))
+        assert match, "no CSRF token on the sign-in page or the list"
+        return match.group(1)
+
+    def sign_in(self, email: str | None = None, password: str | None = None, next: str = ""):
+        url = "/clinic/login" + (f"?{urlencode({'next': next})}" if next else "")
+        return self.client.post(
+            url,
+            data={
+                "csrf_token": self.csrf_token(),
+                "email": self.email if email is None else email,
+                "password": self.password if password is None else password,
+            },
+        )
+
+    def signed_in(self) -> Staff:
+        response = self.sign_in()
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return self
+
+    def post(self, url: str, token: str | None = None, **data):
+        return self.client.post(url, data={"csrf_token": token or self.csrf_token(), **data})
+
+    def sign_out(self):
+        return self.post("/clinic/logout")
+
+    def search(self, **filters) -> str:
+        """The list as the search form POSTs it (q, submitted, appointment, page)."""
+        token = CSRF_FIELD.search(self.page("/clinic/")).group(1)
+        response = self.client.post("/clinic/", data={"csrf_token": token, **filters})
+        assert response.status_code == 200, (filters, response.status_code, response.location)
+        return response.get_data(as_text=True)
+
+    def page(self, url: str) -> str:
+        response = self.client.get(url)
+        assert response.status_code == 200, (url, response.status_code, response.location)
+        return response.get_data(as_text=True)
+
+    def cookie(self) -> str | None:
+        cookie = self.client.get_cookie("session")
+        return cookie.value if cookie else None
+
+    def session(self, app) -> dict:
+        """What Flask's signed session cookie holds."""
+        value = self.cookie()
+        if value is None:
+            return {}
+        return dict(app.session_interface.get_signing_serializer(app).loads(value))
+
+
+def with_cookie(app, value: str):
+    """A fresh client holding only a copy of a session cookie (a stolen or kept copy)."""
+    client = app.test_client()
+    client.set_cookie("session", value)
+    return client
+
+
+def sent_to_sign_in(response, next_path: str | None = None) -> bool:
+    """A redirect to /clinic/login (with ?next=next_path when given)."""
+    if response.status_code != 302:
+        return False
+    location = urlsplit(response.location)
+    if location.path != "/clinic/login":
+        return False
+    return next_path is None or parse_qs(location.query).get("next") == [next_path]
+
+
+def signed_in_list(client) -> bool:
+    """True when the client sees the submissions list (that is, is signed in)."""
+    response = client.get("/clinic/")
+    return response.status_code == 200 and "Sign out" in response.get_data(as_text=True)
+
+
+# Pages -------------------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self.forms: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for name in ("href", "action", "src", "formaction"):
+            if attributes.get(name) is not None:
+                self.urls.append(attributes[name])
+        if tag == "form":
+            self.forms.append(attributes)
+
+
+def urls_in(html: str) -> list[str]:
+    """Every href, action, src and formaction on a page."""
+    parser = _Links()
+    parser.feed(html)
+    return parser.urls
+
+
+def forms_in(html: str) -> list[dict]:
+    parser = _Links()
+    parser.feed(html)
+    return parser.forms

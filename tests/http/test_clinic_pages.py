@@ -1,0 +1,410 @@
+"""The clinic pages: the submissions list (search, filters, pages), a submission's answers, its PDF."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+from markupsafe import escape
+
+from intake.assessment import FLAG_TEXTS, assess
+from intake.questionnaire import answered_steps, date_text
+from tests.factories import answers
+from tests.http.clinic_helpers import (
+    CLINICIAN,
+    CSRF_FIELD,
+    FRONTDESK,
+    Staff,
+    create_user,
+    forms_in,
+    quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
+    stored_submission,
+    submit,
+    submit_many,
+    urls_in,
+    user_row,
+)
+
+REFERENCE = r"[A-Z0-9]{4}-[A-Z0-9]{4}"
+
+
+@pytest.fixture
+def clinician(app, client):
+    """A clinician's account and browser, not yet signed in."""
+    create_user(app, CLINICIAN, "clinician")
+    return Staff(client)
+
+
+def row_of(page: str, reference: str) -> str:
+    """The table row of one submission."""
+    rows = [row for row in re.findall(r"<tr>.*?</tr>", page, re.S) if reference in row]
+    assert len(rows) == 1, f"{reference}: {len(rows)} rows"
+    return " ".join(re.sub(r"<[^>]+>", " ", rows[0]).split())
+
+
+def listed(page: str) -> list[str]:
+    """The references in the list, in the order shown."""
+    return re.findall(rf'class="reference-cell">(?:<a [^>]*>)?({REFERENCE})<', page)
+
+
+def clinic_time(moment: datetime) -> str:
+    local = moment.astimezone(ZoneInfo("Europe/London"))
+    return f"{date_text(local.date())}, {local:%H:%M}"
+
+
+# The list ---------------------------------------------------------------
+
+
+def test_the_list_shows_each_submission_with_its_flag_counts(app, clinician):
+    appointment = date.today() + timedelta(days=3)
+    both = submit(
+        app,
+        full_name="Both Levels",
+        pregnancy="yes",
+        medicines=["blood_thinners"],
+        appointment_date=appointment.isoformat(),
+    )
+    cautions = submit(
+        app, full_name="Two Cautions", pregnancy="not_sure", medicines=["blood_thinners"]
+    )
+    clean = submit(app, full_name="No Flags", appointment_date=None)
+    page = clinician.signed_in().page("/clinic/")
+
+    assert row_of(page, both).startswith(f"{both} Both Levels {date_text(appointment)}")
+    assert "1 contraindication 1 caution" in row_of(page, both)
+    assert "2 cautions" in row_of(page, cautions)
+    assert "contraindication" not in row_of(page, cautions)
+    assert row_of(page, clean).startswith(f"{clean} No Flags Not given")
+    assert row_of(page, clean).endswith("None Not yet")
+    assert "3 submissions" in page
+
+
+def test_a_reviewed_submission_shows_as_reviewed(app, clinician):
+    reviewed, waiting = submit(app), submit(app)
+    clinician.signed_in().post(f"/clinic/submissions/{reviewed}/reviewed")
+    page = clinician.page("/clinic/")
+    assert row_of(page, reviewed).endswith("Yes")
+    assert row_of(page, waiting).endswith("Not yet")
+
+
+def test_today_is_marked(app, clinician):
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    reference = submit(app, appointment_date=today.isoformat())
+    page = clinician.signed_in().page("/clinic/")
+    assert f"{date_text(today)} Today" in row_of(page, reference)
+
+
+@pytest.mark.parametrize("query", ["zoë", "ZOË", "Zoë Brontë", "oë bro", "BRONTË"])
+def test_search_by_part_of_a_name_ignores_case_and_keeps_accents(app, clinician, query):
+    found = submit(app, full_name="Zoë Brontë")
+    submit(app, full_name="Zoe Bronte")
+    submit(app, full_name="Ada Lovelace")
+    page = clinician.signed_in().search(q=query)
+    assert listed(page) == [found]
+    assert "1 submission" in page
+
+
+def test_search_by_name_in_other_scripts(app, clinician):
+    greek = submit(app, full_name="Αλεξάνδρα Παπαδοπούλου")
+    submit(app, full_name="Ada Lovelace")
+    page = clinician.signed_in().search(q="αλεξάνδρα")
+    assert listed(page) == [greek]
+
+
+def test_search_by_reference_with_or_without_the_dash_in_any_case(app, clinician):
+    wanted, other = submit(app), submit(app)
+    clinician.signed_in()
+    for query in (wanted, wanted.lower(), wanted.replace("-", ""), wanted.replace("-", "").lower(),
+                  f"  {wanted} "):  # fmt: skip
+        assert listed(clinician.search(q=query)) == [wanted], query
+    assert listed(clinician.search(q=other)) == [other]
+
+
+def test_search_by_part_of_a_reference_as_shown(app, clinician):
+    """Staff may type only some of the characters they see, dash included ("CD-23" of ABCD-2345)."""
+    wanted = submit(app)
+    clinician.signed_in()
+    for part in (wanted[:4], wanted[5:], wanted[2:7], wanted[2:7].replace("-", "")):
+        assert listed(clinician.search(q=part)) == [wanted], part
+
+
+def test_search_wildcards_are_taken_literally(app, clinician):
+    submit(app, full_name="Ada Lovelace")
+    clinician.signed_in()
+    # no letters or digits, so none of these can match part of a (random) reference
+    for query in ("%", "_", "%%", "_%_", "\\"):
+        page = clinician.search(q=query)
+        assert listed(page) == [], query
+        assert "No submissions match." in page
+
+
+def test_filter_by_the_clinic_date_of_submission(app, clinician, frozen_clock):
+    # London is on BST in July: 23:30 UTC on 1 July is 00:30 on 2 July in the clinic.
+    frozen_clock.current = datetime(2026, 7, 1, 22, 30, tzinfo=timezone.utc)
+    first = submit(app)
+    frozen_clock.current = datetime(2026, 7, 1, 23, 30, tzinfo=timezone.utc)
+    second = submit(app)
+    frozen_clock.current = datetime(2026, 7, 3, 9, 0, tzinfo=timezone.utc)
+    third = submit(app)
+    clinician.signed_in()
+
+    assert listed(clinician.search(submitted="2026-07-01")) == [first]
+    assert listed(clinician.search(submitted="2026-07-02")) == [second]
+    assert listed(clinician.search(submitted="2026-07-03")) == [third]
+    assert listed(clinician.search(submitted="2026-06-30")) == []
+
+
+def test_filter_by_appointment_date(app, clinician):
+    day = date.today() + timedelta(days=20)
+    on_the_day = submit(app, appointment_date=day.isoformat())
+    submit(app, appointment_date=(day + timedelta(days=1)).isoformat())
+    submit(app, appointment_date=None)
+    page = clinician.signed_in().search(appointment=day.isoformat())
+    assert listed(page) == [on_the_day]
+
+
+def test_filters_combine_with_search(app, clinician):
+    day = date.today() + timedelta(days=20)
+    wanted = submit(app, full_name="Grace Hopper", appointment_date=day.isoformat())
+    submit(app, full_name="Grace Hopper", appointment_date=(day + timedelta(days=1)).isoformat())
+    submit(app, full_name="Ada Lovelace", appointment_date=day.isoformat())
+    page = clinician.signed_in().search(q="grace", appointment=day.isoformat())
+    assert listed(page) == [wanted]
+
+
+def test_a_date_that_is_not_a_date_is_an_error_not_a_crash(app, clinician):
+    submit(app)
+    page = clinician.signed_in().search(submitted="2026-02-30")
+    assert "Enter a real date" in page
+
+
+def test_fifty_a_page_newest_first_with_a_link_to_the_next(app, clinician, frozen_clock):
+    references = submit_many(app, 51, clock=frozen_clock)
+    frozen_clock.advance(minutes=1)
+    first_page = clinician.signed_in().page("/clinic/")
+
+    assert listed(first_page) == references[::-1][:50]
+    assert "51 submissions, page 1 of 2" in first_page
+    assert "Previous page" not in first_page
+    assert 'form="filters" name="page" value="2">Next page</button>' in first_page
+
+    second_page = clinician.search(page="2")
+
+    assert listed(second_page) == [references[0]]
+    assert "page 2 of 2" in second_page
+    assert "Previous page" in second_page and "Next page" not in second_page
+
+
+def test_page_buttons_keep_the_search_and_filters(app, clinician, frozen_clock):
+    """The page buttons belong to the search form, so the next page is of the same search."""
+    day = date.today() + timedelta(days=9)
+    references = submit_many(app, 52, clock=frozen_clock, appointment_date=day.isoformat())
+    submit(app, appointment_date=(day + timedelta(days=1)).isoformat())
+    first_page = clinician.signed_in().search(q="patient", appointment=day.isoformat())
+    assert "52 submissions, page 1 of 2" in first_page
+    assert f'value="{day.isoformat()}"' in first_page and 'value="patient"' in first_page
+    second_page = clinician.search(q="patient", appointment=day.isoformat(), page="2")
+    assert listed(second_page) == references[:2][::-1]
+
+
+def test_patient_text_is_escaped_on_the_list_and_the_answers(app, clinician):
+    hostile_name = "<script>alert(1)</script>"
+    hostile_notes = '<img src=x onerror="alert(2)">'
+    reference = submit(app, full_name=hostile_name, treatment_notes=hostile_notes)
+    clinician.signed_in()
+    for url in ("/clinic/", f"/clinic/submissions/{reference}"):
+        page = clinician.page(url)
+        assert hostile_name not in page and "<img src=x" not in page, url
+        assert str(escape(hostile_name)) in page, url
+    assert str(escape(hostile_notes)) in clinician.page(f"/clinic/submissions/{reference}")
+
+
+# One submission -----------------------------------------------------------
+
+
+def test_the_answers_page_shows_flags_findings_and_answers_by_step(app, clinician):
+    given = answers(
+        full_name="Grace Hopper",
+        pregnancy="yes",
+        medicines=["blood_thinners"],
+        treatment_notes="Benzoyl peroxide 5% made it worse.",
+    )
+    reference = submit(app, **given)
+    page = clinician.signed_in().page(f"/clinic/submissions/{reference}")
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+    assert "<h1" in page and ">Grace Hopper</h1>" in page
+    assert f"Contraindication {FLAG_TEXTS['pregnancy']}" in text
+    assert f"Caution {FLAG_TEXTS['bruising']}" in text
+    assert text.index("Contraindication") < text.index(f"Caution {FLAG_TEXTS['bruising']}")
+
+    findings = assess(given, date.today()).findings
+    assert f"Acne pattern {findings.acne_pattern}" in text
+    assert f"Oiliness Score {findings.oiliness_score} of 9 ({findings.oiliness_category})" in text
+    assert f"Age {findings.age}" in text
+
+    position = 0
+    for step, rows in answered_steps(given):
+        heading = f'<h2 class="heading-m">{step.title}</h2>'
+        assert heading in page, step.title
+        assert page.index(heading) > position, f"{step.title} out of order"
+        position = page.index(heading)
+        for question, answer in rows:
+            if answer is not None:
+                assert str(escape(answer)) in page, question.id
+
+
+def test_the_answers_page_offers_the_pdf_and_mark_as_reviewed(app, clinician):
+    reference = submit(app)
+    page = clinician.signed_in().page(f"/clinic/submissions/{reference}")
+
+    link = re.search(r'<a [^>]*href="([^"]+)"[^>]*>Download PDF</a>', page)
+    assert link and link.group(1) == f"/clinic/submissions/{reference}/summary.pdf"
+    review_forms = [f for f in forms_in(page) if f.get("action", "").endswith("/reviewed")]
+    assert review_forms == [
+        {"method": "post", "action": f"/clinic/submissions/{reference}/reviewed"}
+    ]
+    form_html = page[page.index(f'action="/clinic/submissions/{reference}/reviewed"') :]
+    form_html = form_html[: form_html.index("</form>")]
+    assert CSRF_FIELD.search(form_html) and "Mark as reviewed</button>" in form_html
+
+
+def test_mark_as_reviewed_records_who_and_when(app, clinician, frozen_clock):
+    reference = submit(app)
+    clinician.signed_in()
+    frozen_clock.advance(minutes=3)
+    reviewed_at = frozen_clock.current
+    token = CSRF_FIELD.search(clinician.page(f"/clinic/submissions/{reference}")).group(1)
+
+    response = clinician.post(f"/clinic/submissions/{reference}/reviewed", token=token)
+
+    assert response.status_code == 302
+    assert response.location == f"/clinic/submissions/{reference}"
+    stored = stored_submission(app, reference)
+    assert (stored.reviewed_at, stored.reviewed_by_id) == (reviewed_at, user_row(app, CLINICIAN).id)
+    page = clinician.page(f"/clinic/submissions/{reference}")
+    assert f"Reviewed by {CLINICIAN}, {clinic_time(reviewed_at)}" in page
+    assert "Mark as reviewed</button>" not in page
+
+
+def test_the_first_review_stands(app, clinician, frozen_clock):
+    reference = submit(app)
+    clinician.signed_in()
+    create_user(app, "dr.second@clinic.test", "clinician")
+    second = Staff(app.test_client(), email="dr.second@clinic.test").signed_in()
+    first_token = clinician.csrf_token()  # the page was open on both screens
+    second_token = second.csrf_token()
+    first_at = frozen_clock.current
+
+    clinician.post(f"/clinic/submissions/{reference}/reviewed", token=first_token)
+    frozen_clock.advance(minutes=1)
+    response = second.post(f"/clinic/submissions/{reference}/reviewed", token=second_token)
+
+    assert response.status_code == 302
+    page = second.page(f"/clinic/submissions/{reference}")
+    assert f"Reviewed by {CLINICIAN}, {clinic_time(first_at)}" in page
+    assert stored_submission(app, reference).reviewed_at == first_at
+
+
+def test_the_pdf_download_is_the_stored_pdf_as_an_attachment(app, clinician):
+    reference = submit(app, pdf=True)
+    clinician.signed_in()
+
+    response = clinician.client.get(f"/clinic/submissions/{reference}/summary.pdf")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{reference}.pdf"'
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.data == stored_submission(app, reference).pdf
+    assert response.data.startswith(b"%PDF")
+
+
+def test_a_pdf_that_failed_at_submit_is_rendered_stored_and_served(app, clinician):
+    reference = submit(app)  # no PDF stored, as when rendering failed at submit
+    assert stored_submission(app, reference).pdf is None
+    clinician.signed_in()
+
+    response = clinician.client.get(f"/clinic/submissions/{reference.lower()}/summary.pdf")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{reference}.pdf"'
+    assert response.data == stored_submission(app, reference).pdf
+
+
+def test_clinic_pages_are_not_cached(app, clinician):
+    reference = submit(app)
+    clinician.signed_in()
+    for url in ("/clinic/", f"/clinic/submissions/{reference}", "/clinic/login"):
+        assert clinician.client.get(url).headers["Cache-Control"] == "no-store", url
+
+
+# Nothing of a patient's in URLs -------------------------------------------------
+
+SEGMENT = re.compile(rf"[a-z][a-z0-9._-]*|{REFERENCE}")  # a fixed word, or a reference
+
+
+def carries_only_references(url: str) -> bool:
+    """A site path of fixed words and references; a query of nothing but the page number."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return False
+    segments = [segment for segment in parts.path.split("/") if segment]
+    query = parse_qs(parts.query, keep_blank_values=True)
+    static = segments[:1] == ["static"]  # stylesheet and script, with a cache-busting query
+    return all(SEGMENT.fullmatch(segment) for segment in segments) and (
+        static or set(query) <= {"page"}
+    )
+
+
+def test_clinic_links_carry_no_patient_data_but_the_reference(app, clinician, frozen_clock):
+    patient_data = ("quintessa", "marlowe", "07700", "900 123", "900123", "1985")
+    submit_many(app, 50, clock=frozen_clock)
+    frozen_clock.advance(minutes=1)
+    reference = submit(
+        app,
+        full_name="Quintessa Marlowe-Fairweather",
+        phone="07700 900 123",
+        date_of_birth="1985-06-01",
+    )
+    clinician.signed_in()
+    create_user(app, FRONTDESK, "frontdesk")
+    desk = Staff(app.test_client(), email=FRONTDESK).signed_in()
+
+    checked = set()
+    for staff, page_url, page in (
+        (clinician, "/clinic/", clinician.page("/clinic/")),
+        (clinician, "/clinic/ page 2", clinician.search(page="2")),
+        (
+            clinician,
+            f"/clinic/submissions/{reference}",
+            clinician.page(f"/clinic/submissions/{reference}"),
+        ),
+        (desk, "/clinic/", desk.page("/clinic/")),
+        (desk, "/clinic/ page 2", desk.search(page="2")),
+    ):
+        for url in urls_in(page):
+            url = unquote(url.replace("&amp;", "&"))
+            checked.add(url)
+            if not url.startswith("#"):
+                assert carries_only_references(url), (staff.email, page_url, url)
+            assert not any(data in url.lower() for data in patient_data), (page_url, url)
+    # the links that could carry patient data were among those checked
+    assert {
+        f"/clinic/submissions/{reference}",
+        f"/clinic/submissions/{reference}/summary.pdf",
+        f"/clinic/submissions/{reference}/reviewed",
+        "/clinic/",
+    } <= checked
+
+
+def test_a_name_search_does_not_put_the_name_in_a_url(app, clinician):
+    """Typing a name in the search box must not send it in the address (history, access logs)."""
+    submit(app, full_name="Quintessa Marlowe")
+    page = clinician.signed_in().page("/clinic/")
+    search_form = next(f for f in forms_in(page) if f.get("role") == "search")
+    # A browser submits a GET form as /clinic/?q=<the name>: the name is then in the URL.
+    assert search_form.get("method", "get").lower() != "get", "the search form sends q in the URL"

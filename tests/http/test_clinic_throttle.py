@@ -1,0 +1,226 @@
+"""Sign-in throttling per account, counted in the database so every worker and machine agrees."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from intake.extensions import db
+from intake.models import SignInThrottle
+from tests.conftest import make_app
+from tests.http.clinic_helpers import (
+    CLINICIAN,
+    CSRF_FIELD,
+    FRONTDESK,
+    REFUSED_SIGN_IN,
+    THROTTLED,
+    Staff,
+    close,
+    create_user,
+    open_sessions,
+    quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
+    signed_in_list,
+)
+
+WRONG = "not the right password"
+NOBODY = "nobody@clinic.test"
+
+
+@pytest.fixture
+def clinician(app):
+    create_user(app, CLINICIAN, "clinician")
+    return CLINICIAN
+
+
+@pytest.fixture
+def second_app(app, tmp_path):
+    """Another instance (another worker or machine) on the same database as `app`."""
+    other = make_app(tmp_path)
+    yield other
+    close(other)
+
+
+def fail(staff: Staff, times: int, email: str | None = None) -> None:
+    for attempt in range(times):
+        response = staff.sign_in(email=email, password=WRONG)
+        assert response.status_code == 200, (attempt, response.status_code)
+        assert REFUSED_SIGN_IN in response.get_data(as_text=True)
+
+
+def assert_throttled(response) -> None:
+    assert response.status_code == 429
+    assert response.mimetype == "text/html"
+    assert THROTTLED in response.get_data(as_text=True)
+
+
+def failures_counted(app, email: str) -> int:
+    with app.app_context():
+        row = db.session.get(SignInThrottle, email)
+        count = len(row.recent_failures) if row else 0
+        db.session.remove()
+    return count
+
+
+def test_five_failures_refuse_even_the_right_password(app, client, clinician):
+    staff = Staff(client)
+    fail(staff, 5)
+
+    response = staff.sign_in()
+
+    assert_throttled(response)
+    assert "_user_id" not in staff.session(app)
+    assert not signed_in_list(client)
+    assert open_sessions(app) == 0
+
+
+def test_four_failures_then_the_right_password_signs_in(app, client, clinician):
+    staff = Staff(client)
+    fail(staff, 4)
+    assert staff.sign_in().status_code == 302
+    assert signed_in_list(client)
+
+
+def test_a_success_starts_the_count_again(app, client, clinician):
+    staff = Staff(client)
+    fail(staff, 4)
+    staff.signed_in().sign_out()
+    fail(staff, 4)
+    assert staff.sign_in().status_code == 302
+
+
+def test_the_lock_lasts_15_minutes(app, client, clinician, frozen_clock):
+    staff = Staff(client)
+    fail(staff, 5)
+
+    frozen_clock.advance(minutes=14, seconds=59)
+    assert_throttled(staff.sign_in())
+
+    frozen_clock.advance(seconds=2)
+    assert staff.sign_in().status_code == 302
+
+
+def test_failures_spread_over_more_than_15_minutes_do_not_lock(
+    app, client, clinician, frozen_clock
+):
+    staff = Staff(client)
+    for _ in range(5):  # at 0, 4, 8, 12 and 16 minutes: never 5 within 15 minutes
+        fail(staff, 1)
+        frozen_clock.advance(minutes=4)
+    assert staff.sign_in().status_code == 302
+
+
+def test_any_five_failures_within_15_minutes_lock(app, client, clinician, frozen_clock):
+    """Five failures in 90 seconds lock, even when the first failure was long before them."""
+    staff = Staff(client)
+    fail(staff, 1)  # at 0:00
+    frozen_clock.advance(minutes=14)
+    fail(staff, 3)  # at 14:00
+    frozen_clock.advance(minutes=1, seconds=30)
+    fail(staff, 2)  # at 15:30: five failures since 14:00
+
+    assert_throttled(staff.sign_in())
+
+
+def test_the_count_is_per_account(app, client, clinician):
+    create_user(app, FRONTDESK, "frontdesk")
+    fail(Staff(client), 5)
+
+    other = Staff(app.test_client(), email=FRONTDESK)
+    assert other.sign_in().status_code == 302
+    assert_throttled(Staff(app.test_client()).sign_in())
+
+
+def test_the_count_follows_the_account_not_the_browser(app, clinician):
+    for _ in range(5):  # each attempt from a new browser
+        fail(Staff(app.test_client()), 1)
+    assert_throttled(Staff(app.test_client()).sign_in())
+
+
+def test_the_email_case_does_not_escape_the_count(app, client, clinician):
+    staff = Staff(client)
+    for email in ("dr.grey@clinic.test", "DR.GREY@clinic.test", "Dr.Grey@Clinic.Test",
+                  " dr.grey@clinic.test", "dr.grey@CLINIC.TEST"):  # fmt: skip
+        fail(staff, 1, email=email)
+    assert_throttled(staff.sign_in())
+
+
+def _comparable(page: str, email: str) -> str:
+    """A page with what differs by design (CSRF token, the email typed) taken out."""
+    return CSRF_FIELD.sub('name="csrf_token" value=""', page).replace(email, "EMAIL")
+
+
+def test_unknown_emails_are_throttled_the_same_way(app, clinician):
+    known, unknown = Staff(app.test_client()), Staff(app.test_client(), email=NOBODY)
+
+    known_failure = known.sign_in(password=WRONG)
+    unknown_failure = unknown.sign_in(password=WRONG)
+    assert known_failure.status_code == unknown_failure.status_code == 200
+    assert _comparable(known_failure.get_data(as_text=True), CLINICIAN) == _comparable(
+        unknown_failure.get_data(as_text=True), NOBODY
+    )
+
+    fail(known, 4)
+    fail(unknown, 4)
+    known_refusal, unknown_refusal = known.sign_in(), unknown.sign_in()
+    assert_throttled(known_refusal)
+    assert_throttled(unknown_refusal)
+    assert _comparable(known_refusal.get_data(as_text=True), CLINICIAN) == _comparable(
+        unknown_refusal.get_data(as_text=True), NOBODY
+    )
+
+
+# Several app instances on one database ---------------------------------------
+
+
+def test_the_limit_holds_across_two_app_instances(app, second_app, clinician):
+    on_first, on_second = Staff(app.test_client()), Staff(second_app.test_client())
+    for staff in (on_first, on_second, on_first, on_second, on_first):
+        fail(staff, 1)
+
+    assert_throttled(on_second.sign_in())
+    assert_throttled(on_first.sign_in())
+
+
+def test_concurrent_failures_on_two_instances_are_all_counted(app, second_app, clinician):
+    """No lost updates: 4 failures at once count 4, and a fifth then locks the account."""
+    instances = [app, second_app, app, second_app]
+    people = [Staff(instance.test_client()) for instance in instances]
+    tokens = [person.csrf_token() for person in people]
+    start = threading.Barrier(len(people))
+    statuses: list[int | str] = []
+
+    def attempt(person: Staff, token: str) -> None:
+        try:
+            start.wait(timeout=10)
+            response = person.client.post(
+                "/clinic/login",
+                data={"csrf_token": token, "email": CLINICIAN, "password": WRONG},
+            )
+            statuses.append(response.status_code)
+        except Exception as error:  # reported by the assertion below
+            statuses.append(repr(error))
+
+    threads = [
+        threading.Thread(target=attempt, args=pair) for pair in zip(people, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert statuses == [200] * 4
+    assert failures_counted(app, CLINICIAN) == 4
+    fail(people[1], 1)
+    assert_throttled(people[0].sign_in())
+    assert_throttled(people[1].sign_in())
+
+
+def test_the_counts_are_in_the_database_not_in_the_process(app, clinician):
+    fail(Staff(app.test_client()), 3)
+    assert failures_counted(app, CLINICIAN) == 3
+    with app.app_context():
+        stored = db.session.scalars(select(SignInThrottle.email)).all()
+        db.session.remove()
+    assert stored == [CLINICIAN]  # stored lower-case, one row per account
