@@ -30,9 +30,12 @@ def store_after_submit(reference: str, clinic_timezone: str) -> None:
     """Render and keep the PDF; a failure is logged (reference only) and never loses the submission."""
     try:
         pdf_for(reference, clinic_timezone)
-    except Exception:
-        log.exception(
-            "PDF rendering failed for submission %s; it will be rendered on demand", reference
+    except Exception as error:
+        # The error's type only: a renderer's message or traceback could quote the patient's text.
+        log.error(
+            "PDF rendering failed for submission %s (%s); it will be rendered on demand",
+            reference,
+            type(error).__name__,
         )
 
 
