@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, session
-from flask_babel import Babel, format_date
+from flask import Flask, g, request, session
+from flask_babel import Babel, format_date, get_translations
 
 from intake import questionnaire
 
@@ -15,10 +15,25 @@ babel = Babel()
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=current_language)
+    # A page asks for some fifty translations: look the catalogue up once per request.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: _translations().ugettext(text),
+        ngettext=lambda one, many, n: _translations().ungettext(one, many, n),
+        pgettext=lambda context, text: _translations().upgettext(context, text),
+        npgettext=lambda context, one, many, n: _translations().unpgettext(context, one, many, n),
+        newstyle=True,
+    )
 
     @app.context_processor
     def languages():
         return {"languages": LANGUAGES, "current_language": current_language()}
+
+
+def _translations():
+    cached = g.get("translations")
+    if cached is None:
+        cached = g.translations = get_translations()
+    return cached
 
 
 def current_language() -> str:
