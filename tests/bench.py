@@ -1,19 +1,33 @@
-"""Render-time benchmark of the clinician's PDF summary against a naive baseline.
+"""Benchmarks: the clinician's PDF render against a naive baseline, and the app over HTTP.
 
-Run from the project root:  python tests/bench.py [--renders N]
+Run from the project root:  python tests/bench.py [--pdf] [--http] [--renders N] [--walks N]
+(no section flag: both sections).
 
-Times N renders (default 200) of a typical summary and of the longest possible one (every
-free-text field at its maximum length, every checkbox ticked, every flag that answers can raise
-together), with intake.pdf.summary.render_summary and with a naive baseline built in the same
-run: the same content, every row a Paragraph in one Table, in the simplest way.
+PDF section: times N renders (default 200) of a typical summary and of the longest possible
+one (every free-text field at its maximum length, every checkbox ticked, every flag that
+answers can raise together), with intake.pdf.summary.render_summary and with a naive
+baseline built in the same run: the same content, every row a Paragraph in one Table, in
+the simplest way.
+
+HTTP section: gunicorn with ONE sync worker (so each request's latency is measured alone,
+and one worker's peak memory holds everything it served) on 127.0.0.1, serving
+tests/load/hello.py: the product app, and a hello-world Flask app mounted at /__hello/
+through a WSGI dispatcher (same server, worker and client for both). One client thread,
+urllib, one request at a time, walks the whole questionnaire N times (default 100) after
+a warm-up: before each step a hello-world GET, then the step's GET and POST, then Submit
+(which stores the submission and renders its PDF in the request). It prints p50/p95 per
+kind and as ratios to hello-world, and the peak RSS (VmHWM) of the worker after the run.
+Targets: step p95 at most 3x hello-world; Submit p95 at most 150 ms; at most 120 MB a worker.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -166,12 +180,8 @@ def p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20, method="inclusive")[-1]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--renders", type=int, default=200)
-    renders = parser.parse_args().renders
-
-    print(f"{renders} renders each, Python {sys.version.split()[0]}\n")
+def pdf_section(renders: int) -> bool:
+    print(f"== PDF render: {renders} renders each, Python {sys.version.split()[0]}\n")
     print(
         f"{'summary':<9} {'renderer':<9} {'median ms':>10} {'p95 ms':>8} {'pages':>6} {'bytes':>8}"
     )
@@ -194,7 +204,151 @@ def main() -> int:
     print(
         f"\ntarget: typical median <= {TARGET_MS:.0f} ms and faster than naive: {'met' if ok else 'NOT met'}"
     )
-    return 0 if ok else 1
+    return ok
+
+
+HTTP_STEP_RATIO = 3.0  # step p95 at most this many times hello-world's p95
+HTTP_SUBMIT_P95_MS = 150.0
+HTTP_WORKER_MB = 120.0
+
+
+def walk(browser, answers: dict) -> str:
+    """One patient, start to confirmation, a hello-world GET before each step; returns the reference."""
+    from tests.load.common import REFERENCE, expect, formdata
+
+    expect(browser.get("/__hello/", label="hello"), 200, "hello-world")
+    page = expect(browser.get("/", label="start GET"), 200, "start page")
+    response = browser.post("/start", page.hidden_fields(), label="start POST")
+    expect(response, 302, "Start now", "/questions/")
+    for step in questionnaire.STEPS:
+        expect(browser.get("/__hello/", label="hello"), 200, "hello-world")
+        path = f"/questions/{step.slug}"
+        page = expect(browser.get(path, label="step GET"), 200, f"GET {path}")
+        data = {"csrf_token": page.hidden_fields()["csrf_token"], **formdata(step, answers)}
+        expect(browser.post(path, data, label="step POST"), 302, f"POST {path}")
+    page = expect(browser.get("/check-answers", label="check GET"), 200, "check answers")
+    response = browser.post(
+        "/check-answers", {**page.hidden_fields(), "confirmed": "y"}, label="submit"
+    )
+    expect(response, 302, "Submit", "/confirmation")
+    page = expect(browser.get("/confirmation", label="confirmation"), 200, "confirmation")
+    return REFERENCE.search(page.body).group(1)
+
+
+def http_section(walks: int, warmup: int, workers: int, database_kind: str) -> bool:
+    from tests.load.common import (
+        Browser,
+        Gunicorn,
+        Stats,
+        app_environment,
+        database,
+        exit_cleanly_on_sigterm,
+        patient_answers,
+        peak_rss_mb,
+        percentile,
+    )
+
+    print(
+        f"== HTTP: gunicorn, {workers} sync worker(s), {database_kind}, 127.0.0.1; one client "
+        f"thread (urllib), sequential; {warmup} warm-up walks, then {walks} measured walks\n"
+    )
+    exit_cleanly_on_sigterm()
+    logs = Path(tempfile.mkdtemp(prefix="intake-bench."))
+    with database(database_kind) as url:
+        server = Gunicorn(
+            app_environment(url),
+            workers=workers,
+            app_spec="tests.load.hello:create_app()",
+            log_path=logs / "gunicorn.log",
+        )
+        try:
+            server.start()
+            for number in range(warmup):
+                walk(Browser(server.url), patient_answers(number))
+            stats = Stats()
+            references = set()
+            for number in range(walks):
+                references.add(walk(Browser(server.url, stats), patient_answers(number)))
+            peaks = {pid: peak_rss_mb(pid) for pid in server.worker_pids()}
+        finally:
+            server.stop()
+    if stats.count_5xx or len(references) != walks:
+        print(f"FAILED: {stats.count_5xx} 5xx, {len(references)} references for {walks} walks")
+        print(f"server log: {server.log_path}")
+        return False
+    shutil.rmtree(logs, ignore_errors=True)
+
+    hello = stats.times["hello"]
+    rows = [
+        ("hello-world", "hello"),
+        ("step GET", "step GET"),
+        ("step POST", "step POST"),
+        ("check answers GET", "check GET"),
+        ("Submit (+ PDF)", "submit"),
+    ]
+    print(
+        f"{'request':<20} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p50 / hello':>12} {'p95 / hello':>12}"
+    )
+    hello50, hello95 = percentile(hello, 50), percentile(hello, 95)
+    figures = {}
+    for name, label in rows:
+        times = stats.times[label]
+        p50_, p95_ = percentile(times, 50), percentile(times, 95)
+        figures[label] = p95_
+        print(
+            f"{name:<20} {len(times):>5} {p50_:>8.2f} {p95_:>8.2f} "
+            f"{p50_ / hello50:>11.1f}x {p95_ / hello95:>11.1f}x"
+        )
+    print()
+    for pid, peak in peaks.items():
+        print(f"worker {pid}: peak RSS (VmHWM) {peak:.1f} MB")
+    checks = [
+        (
+            f"step GET p95 <= {HTTP_STEP_RATIO:.0f}x hello-world p95",
+            figures["step GET"] <= HTTP_STEP_RATIO * hello95,
+            f"{figures['step GET'] / hello95:.1f}x",
+        ),
+        (
+            f"step POST p95 <= {HTTP_STEP_RATIO:.0f}x hello-world p95",
+            figures["step POST"] <= HTTP_STEP_RATIO * hello95,
+            f"{figures['step POST'] / hello95:.1f}x",
+        ),
+        (
+            f"Submit (+ PDF) p95 <= {HTTP_SUBMIT_P95_MS:.0f} ms",
+            figures["submit"] <= HTTP_SUBMIT_P95_MS,
+            f"{figures['submit']:.1f} ms",
+        ),
+        (
+            f"peak RSS <= {HTTP_WORKER_MB:.0f} MB per worker",
+            bool(peaks) and all(p is not None and p <= HTTP_WORKER_MB for p in peaks.values()),
+            f"{max((p or 0) for p in peaks.values()):.1f} MB" if peaks else "no worker",
+        ),
+    ]
+    print()
+    for text, met, value in checks:
+        print(f"target: {text}: {value}, {'met' if met else 'NOT met'}")
+    return all(met for _, met, _ in checks)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pdf", action="store_true", help="the PDF render section")
+    parser.add_argument("--http", action="store_true", help="the HTTP section")
+    parser.add_argument("--renders", type=int, default=200, help="PDF renders per case (200)")
+    parser.add_argument("--walks", type=int, default=100, help="measured questionnaire walks (100)")
+    parser.add_argument("--warmup", type=int, default=10, help="HTTP warm-up walks (10)")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers (1)")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    args = parser.parse_args()
+    both = not (args.pdf or args.http)
+    results = []
+    if args.pdf or both:
+        results.append(pdf_section(args.renders))
+    if args.http or both:
+        if results:
+            print()
+        results.append(http_section(args.walks, args.warmup, args.workers, args.database))
+    return 0 if all(results) else 1
 
 
 if __name__ == "__main__":
