@@ -48,9 +48,12 @@
 
   // Front-desk tablet: warn after a quiet spell, then forget the patient. The server
   // enforces the same limit; this makes the screen itself leave the patient's answers.
+  // The start page has no warning (nobody's answers to keep): it only starts afresh.
   function watchTabletIdle(body) {
-    var warningAfter = Number(body.dataset.tabletWarning) * 1000;
+    var warningAfter = body.dataset.tabletWarning ? Number(body.dataset.tabletWarning) * 1000 : Infinity;
     var idleAfter = Number(body.dataset.tabletIdle) * 1000;
+    // Activity is reported often enough for the server's idle limit, however short it is set.
+    var pingEvery = Math.min(30000, idleAfter / 4);
     var dialog = document.getElementById("idle-warning");
     var lastActive = Date.now();
     var lastPing = Date.now();
@@ -68,7 +71,7 @@
     function active() {
       if (dialog.open) { return; }
       lastActive = Date.now();
-      if (lastActive - lastPing > 30000) { ping(); }
+      if (lastActive - lastPing > pingEvery) { ping(); }
     }
 
     function stillHere() {

@@ -1,0 +1,229 @@
+"""Front-desk tablet mode in Chromium (SPEC 8), on a server of its own with short timers:
+the confirmation leaves by itself, an idle patient is warned and then forgotten, and Back never
+brings an earlier patient's answers back."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+from argon2 import PasswordHasher
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from intake.clinic import services as staff
+from intake.extensions import db
+from intake.models import Draft, Submission
+from intake.questionnaire import STEPS
+from intake.services import token_hash
+from tests.browser.helpers import REFERENCE, Wording, axe_violations, continue_, fill_step
+from tests.conftest import close_connections, make_app
+from tests.factories import answers
+
+RESET, WARNING, IDLE = 2, 2, 4  # seconds, instead of 30, 120 and 180
+FRONTDESK = "desk.tablet@clinic.test"
+PASSWORD = "a front desk password"
+TABLET_BUTTON = "Use this device as a front-desk tablet"
+
+
+@pytest.fixture(scope="module")
+def tablet_app(tmp_path_factory, _shared_schema):
+    app = make_app(
+        tmp_path_factory.mktemp("tablet"),
+        TABLET_RESET_SECONDS=RESET,
+        TABLET_IDLE_WARNING_SECONDS=WARNING,
+        TABLET_IDLE_SECONDS=IDLE,
+    )
+    # Cheap argon2 while this module runs (the server runs in this process); the real
+    # parameters are tested elsewhere.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+        )
+        with app.app_context():
+            staff.create_user(FRONTDESK, PASSWORD, "frontdesk")
+            db.session.remove()
+        yield app
+    close_connections(app)
+
+
+@pytest.fixture(scope="module")
+def tablet_server(tablet_app):
+    server = make_server("127.0.0.1", 0, tablet_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def tablet(browser, tablet_server) -> Page:
+    """A device that front desk has just turned into a tablet: signed out, on the start page."""
+    context = browser.new_context(base_url=tablet_server, viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    page.goto("/clinic/login")
+    page.get_by_label("Email").fill(FRONTDESK)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name=TABLET_BUTTON).click()
+    page.wait_for_url(f"{tablet_server}/")
+    expect(page.get_by_role("button", name="Start now")).to_be_visible()
+    yield page
+    context.close()
+
+
+def session_of(app, page: Page) -> dict:
+    """What the browser's signed session cookie holds (an opaque draft token, the language)."""
+    cookie = next((c for c in page.context.cookies() if c["name"] == "session"), None)
+    if cookie is None:
+        return {}
+    return dict(app.session_interface.get_signing_serializer(app).loads(cookie["value"]))
+
+
+def draft_row(app, token: str) -> Draft | None:
+    with app.app_context():
+        found = db.session.scalar(select(Draft).where(Draft.token_hash == token_hash(token)))
+        db.session.remove()
+    return found
+
+
+def assert_back_shows_nothing_of(page: Page, server: str, *secrets: str, steps: int = 10) -> None:
+    """Press Back again and again: no page shown holds the earlier patient's data, neither
+    from the server nor typed back into the fields by the browser's history.
+
+    (The clinic sign-in page, further back, gets the front desk's own email back: not a
+    patient's, so only the patient side's fields are looked at.)
+    """
+    seen = []
+    for _ in range(steps):
+        before = page.url
+        if page.go_back() is None and page.url == before:
+            break  # the start of the history
+        if not page.url.startswith(server):
+            break
+        page.wait_for_load_state()
+        seen.append(page.url)
+        text = page.content()
+        for secret in secrets:
+            assert secret not in text, f"{secret!r} shown again at {page.url}"
+        if page.url.startswith(f"{server}/clinic/"):
+            continue
+        fields = page.locator("input.input, textarea").evaluate_all("all => all.map(i => i.value)")
+        assert not any(fields), f"answers in the fields at {page.url}: {fields}"
+        assert not page.locator("input:checked").count(), f"choices still made at {page.url}"
+    assert seen, "Back went nowhere"
+
+
+def test_front_desk_turns_the_device_into_a_tablet_and_is_signed_out(tablet: Page):
+    cookies = {c["name"]: c for c in tablet.context.cookies()}
+    assert cookies["intake_tablet"]["httpOnly"]
+    expect(tablet.get_by_role("button", name=TABLET_BUTTON)).to_have_count(0)
+    tablet.goto("/clinic/")
+    expect(tablet.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert "intake_tablet" in {c["name"] for c in tablet.context.cookies()}  # still a tablet
+
+
+def test_after_submitting_the_tablet_returns_to_the_start_and_forgets(
+    tablet: Page, tablet_app, tablet_server
+):
+    t = Wording(tablet_app, "en")
+    leaving = answers(full_name="Leaving Patient", treatment_notes="Secret treatment note")
+    tablet.get_by_role("button", name="Start now").click()
+    for step in STEPS:
+        fill_step(tablet, step, leaving, t)
+        continue_(tablet, t)
+    tablet.get_by_label(re.compile("^I confirm these answers")).check()
+    tablet.get_by_role("button", name="Submit").click()
+
+    reference = tablet.locator(".reference")
+    expect(reference).to_have_text(REFERENCE)
+    shown_at = time.monotonic()
+    reference = reference.inner_text()
+    expect(tablet.get_by_text("Please hand the tablet back to the front desk.")).to_be_visible()
+    token = session_of(tablet_app, tablet)["draft"]
+
+    # By itself, after the reset time: the start page, a new session, nothing of the patient.
+    tablet.wait_for_url(f"{tablet_server}/", timeout=(RESET + 3) * 1000)
+    assert time.monotonic() - shown_at >= RESET - 0.5
+    expect(tablet.get_by_role("button", name="Start now")).to_be_visible()
+    assert session_of(tablet_app, tablet).get("draft") != token
+    with tablet_app.app_context():
+        stored = db.session.scalar(select(Submission).where(Submission.reference == reference))
+        assert stored.answers["full_name"] == "Leaving Patient"
+        db.session.remove()
+
+    # Back, at once: the confirmation is not shown again. (Forward again after, so that the
+    # history of the earlier patient's pages stays for the next patient's Back.)
+    secrets = (reference, "Leaving Patient", "Secret treatment note")
+    assert_back_shows_nothing_of(tablet, tablet_server, *secrets, steps=1)
+    tablet.go_forward()
+    expect(tablet).to_have_url(f"{tablet_server}/")
+
+    # The next patient comes a little later: no warning in the way on the start page (there
+    # are no answers to keep), empty fields, and their Back leads to nothing either, though
+    # the earlier patient's pages now answer with the new patient's own draft.
+    tablet.wait_for_timeout((WARNING + 0.5) * 1000)
+    assert tablet.get_by_role("dialog").count() == 0  # now, not "eventually"
+    tablet.get_by_role("button", name="Start now").click()
+    expect(tablet.get_by_label("Full name")).to_have_value("")
+    expect(tablet.get_by_role("group", name="Date of birth").get_by_label("Year")).to_have_value("")
+    assert session_of(tablet_app, tablet)["draft"] != token
+    assert_back_shows_nothing_of(tablet, tablet_server, *secrets)
+
+
+def test_an_idle_patient_is_warned_then_forgotten(tablet: Page, tablet_app, tablet_server):
+    t = Wording(tablet_app, "en")
+    patient = answers(full_name="Idle Patient")
+    tablet.get_by_role("button", name="Start now").click()
+    fill_step(tablet, STEPS[0], patient, t)
+    continue_(tablet, t)
+    token = session_of(tablet_app, tablet)["draft"]
+
+    # A slow patient, busy on one page for longer than the idle time, is not idle: the page
+    # tells the server, which keeps the draft.
+    for _ in range(IDLE * 3):
+        tablet.keyboard.press("Shift")
+        tablet.wait_for_timeout(400)
+    fill_step(tablet, STEPS[1], patient, t)
+    continue_(tablet, t)
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Oily skin")
+    kept = draft_row(tablet_app, token)
+    assert kept is not None, "the busy patient's draft was discarded as idle"
+    kept = kept.answers
+    assert kept["full_name"] == "Idle Patient" and kept["spot_types"] == patient["spot_types"]
+
+    oily = tablet.get_by_label("Oily all over", exact=True)
+    oily.check()  # an answer on the page, not sent yet
+
+    # The warning: a modal dialog, named and described, with focus moved into it.
+    dialog = tablet.get_by_role("dialog", name="Are you still there?")
+    expect(dialog).to_be_visible(timeout=(WARNING + 2) * 1000)
+    expect(dialog).to_have_accessible_description(re.compile("your answers will be deleted"))
+    expect(dialog.get_by_role("heading", name="Are you still there?")).to_be_focused()
+    report = axe_violations(tablet)
+    assert report is None, report
+
+    # Continue, with the keyboard: the dialog goes, the answers and the draft stay.
+    tablet.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Continue")).to_be_focused()
+    tablet.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(oily).to_be_checked()
+    expect(oily).to_be_focused()  # back where the patient was
+    assert draft_row(tablet_app, token).answers["full_name"] == "Idle Patient"
+
+    # Left alone: warned again, then the start page, and the draft deleted on the server.
+    expect(dialog).to_be_visible(timeout=(WARNING + 2) * 1000)
+    tablet.wait_for_url(f"{tablet_server}/", timeout=(IDLE + 2) * 1000)
+    expect(tablet.get_by_role("button", name="Start now")).to_be_visible()
+    assert draft_row(tablet_app, token) is None
+    assert session_of(tablet_app, tablet).get("draft") is None
+
+    # The next patient starts, then goes Back through the earlier patient's pages.
+    tablet.get_by_role("button", name="Start now").click()
+    expect(tablet.get_by_label("Full name")).to_have_value("")
+    assert_back_shows_nothing_of(tablet, tablet_server, "Idle Patient")
