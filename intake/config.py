@@ -36,7 +36,8 @@ def from_environment(instance_path: str) -> dict:
 def finish(config: dict) -> None:
     """Fill in defaults and derive the settings of Flask and its extensions from ours."""
     for name, default in DEFAULTS.items():
-        config.setdefault(name, default)
+        if config.get(name) is None:  # Flask itself pre-sets some (MAX_CONTENT_LENGTH = None)
+            config[name] = default
     ZoneInfo(config["TIMEZONE"])  # fail at start, not at the first submission
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})

@@ -26,7 +26,12 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def languages():
-        return {"languages": LANGUAGES, "current_language": current_language()}
+        language = current_language()
+        return {
+            "languages": LANGUAGES,
+            "current_language": language,
+            "words": _questionnaire_wording(language, _translations()),
+        }
 
 
 def _translations():
@@ -34,6 +39,18 @@ def _translations():
     if cached is None:
         cached = g.translations = get_translations()
     return cached
+
+
+_wording_by_language: dict[str, dict[str, str]] = {}
+
+
+def _questionnaire_wording(language: str, translations) -> dict[str, str]:
+    """The questionnaire's texts in one language, translated once per process, not per page."""
+    if language not in _wording_by_language:
+        _wording_by_language[language] = {
+            text: translations.ugettext(text) for text in questionnaire.wording()
+        }
+    return _wording_by_language[language]
 
 
 def current_language() -> str:

@@ -525,6 +525,19 @@ QUESTIONS: dict[str, Question] = {q.id: q for step in STEPS for q in step.questi
 _STEPS_BY_SLUG = {step.slug: step for step in STEPS}
 
 
+def wording() -> tuple[str, ...]:
+    """Every text of the questionnaire a patient reads, in order, each once (for translation)."""
+    texts: dict[str, None] = {}
+    for current in STEPS:
+        texts[current.title] = None
+        for q in current.questions:
+            for text in (q.label, q.hint, q.required_message, q.pattern_message):
+                if text:
+                    texts[text] = None
+            texts.update((option.label, None) for option in q.options)
+    return tuple(texts)
+
+
 def step(slug: str) -> Step | None:
     return _STEPS_BY_SLUG.get(slug)
 

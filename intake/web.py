@@ -39,6 +39,18 @@ def init_app(app: Flask) -> None:
     app.before_request(_start)
     app.after_request(_headers)
     app.after_request(_log)
+    _log_to_stderr_unless_configured(app)
+
+
+def _log_to_stderr_unless_configured(app: Flask) -> None:
+    """In production the app's own lines (requests, render failures) go to stderr, one a line."""
+    ours = logging.getLogger("intake")
+    if app.testing or ours.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    ours.addHandler(handler)
+    ours.setLevel(logging.INFO)
 
 
 def _start() -> None:
@@ -65,6 +77,8 @@ def _headers(response):
 
 def _log(response):
     """One line per request: the route's pattern (never the path or query), never a form value."""
+    if not log.isEnabledFor(logging.INFO):
+        return response
     rule = request.url_rule.rule if request.url_rule else "(no route)"
     reference = (request.view_args or {}).get("reference")
     started = g.get("started")

@@ -1,0 +1,99 @@
+"""Headers on every response, bounded requests, and friendly error pages with no stack trace."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import answers
+from tests.http.clinic_helpers import CLINICIAN, Staff, create_user, quick_hashing  # noqa: F401
+
+PAGES = ("/", "/questions/about-you", "/check-answers", "/clinic/login", "/no-such-page")
+
+
+def test_every_page_carries_the_security_headers(client, patient):
+    patient.start()
+    for url in PAGES:
+        response = client.get(url)
+        headers = response.headers
+        policy = headers["Content-Security-Policy"]
+        for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+            assert directive in policy, (url, directive)
+        assert "'unsafe-inline'" not in policy and "script-src 'self'" in policy
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["Cache-Control"] == "no-store", url
+        assert len(headers["X-Request-Id"]) >= 8
+        assert "Strict-Transport-Security" not in headers  # plain HTTP: no HSTS
+
+
+def test_pages_have_no_inline_script(client, patient):
+    patient.start()
+    for url in ("/", "/questions/about-you", "/clinic/login"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>" not in page and " on" + "click=" not in page
+        assert '<script src="/static/intake.js" defer></script>' in page
+
+
+def test_hsts_over_https_and_static_files_may_be_cached(client):
+    secure = client.get("/", base_url="https://intake.example")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+    static = client.get("/static/intake.css")
+    assert static.headers.get("Cache-Control") != "no-store"
+    static.close()
+
+
+def test_a_request_id_offered_by_the_proxy_is_kept(client):
+    assert client.get("/", headers={"X-Request-Id": "abc123-proxy-id"}).headers["X-Request-Id"] == (
+        "abc123-proxy-id"
+    )
+    assert client.get("/", headers={"X-Request-Id": "<bad id>"}).headers["X-Request-Id"] != (
+        "<bad id>"
+    )
+
+
+def test_too_much_data_gets_a_friendly_413_in_the_patients_language(app, client, patient):
+    patient.start()
+    client.get("/language/es")
+    huge = {"full_name": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)}
+    response = client.post("/questions/about-you", data=huge)
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert '<html lang="es">' in page and "Traceback" not in page
+    assert "Shorten your answers and try again." not in page  # it is in Spanish
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_server_error_is_a_friendly_page_without_a_stack_trace(app, client, language):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/broken", view_func=broken)
+    client.get(f"/language/{language}")
+    response = client.get("/broken")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "secret internals" not in page and "Traceback" not in page
+    assert f'<html lang="{language}">' in page
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_clinic_error_pages_are_english_and_plain(app, client):
+    create_user(app, CLINICIAN, "clinician")
+    staff = Staff(client).signed_in()
+    client.get("/language/es")
+    response = client.get("/clinic/submissions/ZZZZ-2222")
+    assert response.status_code == 404
+    assert '<html lang="en">' in response.get_data(as_text=True)
+    assert "Page not found" in staff.client.get("/clinic/submissions/ZZZZ-2222").get_data(
+        as_text=True
+    )
+
+
+def test_every_free_text_field_is_bounded(app, patient):
+    patient.start()
+    long_note = "x" * 1001
+    response = patient.answer_step("previous-treatments", answers(treatment_notes=long_note))
+    assert response.status_code == 200
+    assert "1,000 characters or fewer" in response.get_data(as_text=True)
