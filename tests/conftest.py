@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from intake import clock, create_app, database  # noqa: E402
 from intake.extensions import db  # noqa: E402
-from intake.questionnaire import QUESTIONS, STEPS, Kind  # noqa: E402
+from intake.questionnaire import QUESTIONS, STEPS  # noqa: E402
+from tests.factories import formdata  # noqa: E402
 
 SHARED_DATABASE_URL = os.environ.get("INTAKE_TEST_DATABASE_URL")
 
@@ -102,30 +103,6 @@ def frozen_clock(monkeypatch):
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 HIDDEN_FIELD = re.compile(r'<input type="hidden" name="(csrf_token|checked)" value="([^"]*)"')
-
-
-def formdata(step, answers: dict) -> dict:
-    """Answers of one step as a browser with JavaScript posts them (shown conditionals included)."""
-    data: dict[str, list[str] | str] = {}
-    shown = []
-    for question in step.questions:
-        if question.id not in answers:
-            continue
-        value = answers[question.id]
-        if question.shown_if:
-            shown.append(question.id)
-        if question.kind is Kind.DATE:
-            year, month, day = value.split("-")
-            data |= {
-                f"{question.id}-day": day,
-                f"{question.id}-month": month,
-                f"{question.id}-year": year,
-            }
-        else:
-            data[question.id] = value
-    if shown:
-        data["shown"] = shown
-    return data
 
 
 class Patient:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from datetime import date, timedelta
 
-from intake.questionnaire import QUESTIONS, applicable_answers
+from intake.questionnaire import QUESTIONS, Kind, applicable_answers
 
 # Every question answered, no safety flag raised: an adult with mild comedonal acne.
 _COMPLETE = {
@@ -55,3 +55,27 @@ def answers(**overrides) -> dict:
         else:
             result[question_id] = value
     return applicable_answers(result)
+
+
+def formdata(step, answers: dict) -> dict:
+    """Answers of one step as a browser with JavaScript posts them (shown conditionals included)."""
+    data: dict[str, list[str] | str] = {}
+    shown = []
+    for question in step.questions:
+        if question.id not in answers:
+            continue
+        value = answers[question.id]
+        if question.shown_if:
+            shown.append(question.id)
+        if question.kind is Kind.DATE:
+            year, month, day = value.split("-")
+            data |= {
+                f"{question.id}-day": day,
+                f"{question.id}-month": month,
+                f"{question.id}-year": year,
+            }
+        else:
+            data[question.id] = value
+    if shown:
+        data["shown"] = shown
+    return data

@@ -5,20 +5,19 @@ brings an earlier patient's answers back."""
 from __future__ import annotations
 
 import re
-import threading
 import time
 
 import pytest
 from argon2 import PasswordHasher
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from intake.clinic import services as staff
 from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.questionnaire import STEPS
 from intake.services import token_hash
+from tests.browser.conftest import serving
 from tests.browser.helpers import REFERENCE, Wording, axe_violations, continue_, fill_step
 from tests.conftest import close_connections, make_app
 from tests.factories import answers
@@ -52,12 +51,8 @@ def tablet_app(tmp_path_factory, _shared_schema):
 
 @pytest.fixture(scope="module")
 def tablet_server(tablet_app):
-    server = make_server("127.0.0.1", 0, tablet_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(tablet_app) as url:
+        yield url
 
 
 @pytest.fixture

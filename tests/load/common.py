@@ -40,6 +40,7 @@ if str(ROOT) not in sys.path:
 
 from intake.questionnaire import QUESTIONS, STEPS, Kind, applicable_answers  # noqa: E402
 from tests.factories import answers as complete_answers  # noqa: E402
+from tests.factories import formdata  # noqa: E402
 
 SECRET_KEY = "load-test-secret-key-fixed-for-the-run-0123456789abcdef"
 HIDDEN_FIELD = re.compile(r'<input type="hidden" name="(csrf_token|checked)" value="([^"]*)"')
@@ -520,30 +521,6 @@ def expect(response: Response, status: int, what: str, location: str | None = No
 
 
 # A patient -------------------------------------------------------------------
-
-
-def formdata(step, answers: dict) -> dict:
-    """One step's answers as a browser with JavaScript posts them (as tests/conftest.py does)."""
-    data: dict[str, list[str] | str] = {}
-    shown = []
-    for question in step.questions:
-        if question.id not in answers:
-            continue
-        value = answers[question.id]
-        if question.shown_if:
-            shown.append(question.id)
-        if question.kind is Kind.DATE:
-            year, month, day = value.split("-")
-            data |= {
-                f"{question.id}-day": day,
-                f"{question.id}-month": month,
-                f"{question.id}-year": year,
-            }
-        else:
-            data[question.id] = value
-    if shown:
-        data["shown"] = shown
-    return data
 
 
 def patient_answers(number: int, round_: int = 0) -> dict:
