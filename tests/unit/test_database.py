@@ -34,13 +34,15 @@ def test_db_upgrade_works_from_the_command_line_and_is_repeatable(app, runner):
     assert version == ScriptDirectory.from_config(database.alembic_config(app)).get_current_head()
 
 
-@pytest.mark.skipif(
-    SHARED_DATABASE_URL is not None, reason="SQLite tuning; PostgreSQL runs need none"
-)
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+def test_each_database_is_tuned_for_many_workers(app):
+    """SQLite: WAL and a busy timeout. PostgreSQL: dropped connections are noticed, not used."""
     with app.app_context():
-        assert db.session.scalar(text("PRAGMA journal_mode")) == "wal"
-        assert db.session.scalar(text("PRAGMA busy_timeout")) == 10000
+        if SHARED_DATABASE_URL is None:
+            assert db.session.scalar(text("PRAGMA journal_mode")) == "wal"
+            assert db.session.scalar(text("PRAGMA busy_timeout")) == 10000
+        else:
+            assert db.engine.dialect.name == "postgresql"
+            assert db.engine.pool._pre_ping is True
 
 
 def test_concurrent_writers_never_see_database_is_locked(app):
