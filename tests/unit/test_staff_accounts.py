@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from intake.extensions import db
 from intake.models import User
+from tests.http.clinic_helpers import user_row
 
 EMAIL = "dr.grey@clinic.test"
 PASSWORD = "correct horse battery"
@@ -20,12 +21,7 @@ def typed_twice(password: str, again: str | None = None) -> str:
 
 
 def user(app, email: str = EMAIL) -> User | None:
-    with app.app_context():
-        found = db.session.scalar(select(User).where(User.email == email))
-        if found is not None:
-            db.session.expunge(found)
-        db.session.remove()
-    return found
+    return user_row(app, email)
 
 
 def user_count(app) -> int:
