@@ -18,7 +18,3 @@ class SubmissionFilterForm(FlaskForm):
     q = SearchField("Name or reference", [Optional(), Length(max=100)])
     submitted = DateField("Submitted on", [Optional()])
     appointment = DateField("Appointment on", [Optional()])
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""

@@ -8,6 +8,7 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -51,6 +52,14 @@ def _log_to_stderr_unless_configured(app: Flask) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     ours.addHandler(handler)
     ours.setLevel(logging.INFO)
+
+
+def local_path(target: str | None) -> str | None:
+    """A path on this site, or None: a `next` parameter can never send anyone elsewhere."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
 
 
 def _start() -> None:

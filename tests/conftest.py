@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from intake import clock, create_app, database  # noqa: E402
 from intake.extensions import db  # noqa: E402
-from intake.questionnaire import QUESTIONS, STEPS  # noqa: E402
+from intake.questionnaire import STEPS  # noqa: E402
 from tests.factories import formdata  # noqa: E402
 
 SHARED_DATABASE_URL = os.environ.get("INTAKE_TEST_DATABASE_URL")
@@ -101,7 +101,6 @@ def frozen_clock(monkeypatch):
     return Clock(monkeypatch)
 
 
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 HIDDEN_FIELD = re.compile(r'<input type="hidden" name="(csrf_token|checked)" value="([^"]*)"')
 
 
@@ -162,9 +161,3 @@ class Patient:
 @pytest.fixture
 def patient(client):
     return Patient(client)
-
-
-def question_ids_of(step_slug: str) -> list[str]:
-    return [
-        q.id for q in next(s for s in STEPS if s.slug == step_slug).questions if q.id in QUESTIONS
-    ]

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from intake.assessment import Assessment, Level, assess
 from intake.extensions import db
 from intake.models import AuditEvent, Submission
+from intake.services import find_submission
 
 PAGE_SIZE = 50
 _REFERENCE_CHARS = re.compile(r"[^A-Z0-9]")
@@ -69,7 +70,8 @@ def assessment_of(submission: Submission, clinic_timezone: str) -> Assessment:
 
 
 def find(reference: str) -> Submission | None:
-    return db.session.scalar(select(Submission).where(Submission.reference == reference.upper()))
+    """A submission by its reference, typed in any case."""
+    return find_submission(reference.upper())
 
 
 def _matches(query: str):

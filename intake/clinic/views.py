@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     Response,
@@ -17,10 +15,11 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from forms.clinic import ActionForm, SignInForm, SubmissionFilterForm
+from forms.clinic import SignInForm, SubmissionFilterForm
 from intake import clock, questionnaire, summaries, tablet
 from intake.clinic import queries, services
 from intake.clinic.auth import role_required
+from intake.web import local_path
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
 
@@ -43,28 +42,17 @@ def login():
         return render_template("clinic/login.html", form=form), 200
     session.clear()  # a new session at sign-in: nothing carries over from before
     login_user(result.user)
-    response = redirect(_safe_next(request.args.get("next")) or url_for(".submissions"))
+    response = redirect(local_path(request.args.get("next")) or url_for(".submissions"))
     tablet.turn_off(response)  # staff signed in: this device is no longer a patients' tablet
     return response
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site, so sign-in cannot be used to send staff elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    if ActionForm().validate_on_submit():
-        services.sign_out(current_user._get_current_object())
-        logout_user()
-        session.clear()
+    services.sign_out(current_user._get_current_object())
+    logout_user()
+    session.clear()
     return redirect(url_for(".login"))
 
 
@@ -72,8 +60,6 @@ def logout():
 @role_required(*STAFF)
 def tablet_mode():
     """Sign this device out of the clinic and hand it to patients as a front-desk tablet."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     user = current_user._get_current_object()
     services.audit(user, "tablet_mode")
     services.sign_out(user)
@@ -102,8 +88,6 @@ def submissions():
         form=form,
         page=page,
         today=clock.today(current_app.config["TIMEZONE"]),
-        timezone=current_app.config["TIMEZONE"],
-        action=ActionForm(),
     )
 
 
@@ -117,8 +101,6 @@ def submission(reference: str):
         submission=found,
         assessment=queries.assessment_of(found, current_app.config["TIMEZONE"]),
         groups=questionnaire.answered_steps(found.answers),
-        timezone=current_app.config["TIMEZONE"],
-        action=ActionForm(),
     )
 
 
@@ -126,8 +108,6 @@ def submission(reference: str):
 @role_required("clinician", action="mark_reviewed")
 def mark_reviewed(reference: str):
     found = queries.find(reference) or abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     services.mark_reviewed(found.reference, current_user._get_current_object())
     return redirect(url_for(".submission", reference=found.reference))
 

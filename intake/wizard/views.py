@@ -20,6 +20,7 @@ from markupsafe import Markup
 from forms.questionnaire import ConfirmForm, first_invalid_step, form_for, stored_step_form
 from intake import clock, i18n, questionnaire, services, summaries, tablet
 from intake.questionnaire import STEPS, Step
+from intake.web import local_path
 
 bp = Blueprint("wizard", __name__)
 
@@ -64,10 +65,7 @@ def start_page():
 def language(code: str):
     """English or Español, for the rest of the visit; back to the page the patient was on."""
     i18n.choose(code)
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for(".start_page")
-    return redirect(target)
+    return redirect(local_path(request.args.get("next")) or url_for(".start_page"))
 
 
 @bp.post("/start")
