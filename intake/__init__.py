@@ -9,7 +9,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import InternalServerError
 
-from intake import commands, config, database, i18n, questionnaire, summaries, web
+from intake import commands, config, database, fragments, i18n, questionnaire, summaries, web
 from intake.clinic import bp as clinic_bp
 from intake.clinic.auth import login_manager
 from intake.extensions import csrf, db, migrate
@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_filters(app)
+    fragments.init_app(app)
     web.init_app(app)
     commands.init_app(app)
     return app
@@ -43,7 +44,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(database.MIGRATIONS))
-    login_manager.init_app(app)
+    # current_user reaches templates through the clinic blueprint only (clinic.views):
+    # patient pages never look a staff member up.
+    login_manager.init_app(app, add_context_processor=False)
     i18n.init_app(app)
     database.init_app(app)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import Flask, g, request, session
 from flask_babel import Babel, format_date, get_translations
 
@@ -11,10 +12,11 @@ LANGUAGES = {"en": "English", "es": "Español"}  # each named in its own languag
 SESSION_KEY = "lang"
 
 babel = Babel()
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}  # parsed once, not per request
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=current_language)
+    babel.init_app(app, locale_selector=lambda: _LOCALES[current_language()])
     # A page asks for some fifty translations: look the catalogue up once per request.
     app.jinja_env.install_gettext_callables(
         gettext=lambda text: _translations().ugettext(text),

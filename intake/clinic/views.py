@@ -26,6 +26,11 @@ bp = Blueprint("clinic", __name__, url_prefix="/clinic")
 STAFF = ("clinician", "frontdesk")
 
 
+@bp.context_processor
+def staff_member():
+    return {"current_user": current_user._get_current_object()}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
