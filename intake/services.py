@@ -8,7 +8,7 @@ import re
 import secrets
 from datetime import date, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from intake import clock, questionnaire
@@ -42,11 +42,33 @@ def new_reference() -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
+# The patient side reads these on every page: built once, not per request.
+_DRAFT_BY_TOKEN = select(Draft).where(Draft.token_hash == bindparam("token_hash"))
+_SUBMISSION_BY_TOKEN = select(Submission).where(
+    Submission.draft_token_hash == bindparam("token_hash")
+)
+_drafts = Draft.__table__
+_LOCKED_DRAFT = (
+    select(_drafts.c.id, _drafts.c.answers, _drafts.c.updated_at, _drafts.c.expires_at)
+    .where(_drafts.c.token_hash == bindparam("token_hash"))
+    .with_for_update()
+)
+_UPDATE_DRAFT = (
+    update(_drafts)
+    .where(_drafts.c.id == bindparam("draft_id"))
+    .values(
+        answers=bindparam("new_answers"),
+        updated_at=bindparam("now"),
+        expires_at=bindparam("until"),
+    )
+)
+
+
 def find_draft(token: str | None) -> Draft | None:
     """The live draft for a browser token, or None when unknown or expired."""
     if not token:
         return None
-    draft = db.session.scalar(select(Draft).where(Draft.token_hash == token_hash(token)))
+    draft = db.session.scalar(_DRAFT_BY_TOKEN, {"token_hash": token_hash(token)})
     if draft is None or draft.expires_at <= clock.now():
         return None
     return draft
@@ -56,9 +78,7 @@ def find_submission_for(token: str | None) -> Submission | None:
     """The submission a browser made from its draft, if it has submitted."""
     if not token:
         return None
-    return db.session.scalar(
-        select(Submission).where(Submission.draft_token_hash == token_hash(token))
-    )
+    return db.session.scalar(_SUBMISSION_BY_TOKEN, {"token_hash": token_hash(token)})
 
 
 def find_submission(reference: str) -> Submission | None:
@@ -102,19 +122,37 @@ def touch_draft(token: str, lifetime: timedelta) -> None:
 
 
 def save_step(
-    token: str, step: questionnaire.Step, step_answers: dict, lifetime: timedelta
+    token: str,
+    step: questionnaire.Step,
+    step_answers: dict,
+    lifetime: timedelta,
+    idle: timedelta | None = None,
 ) -> bool:
-    """Replace one step's answers in the draft; False when the draft is gone or expired."""
+    """Replace one step's answers in the draft; False when the draft is gone or expired.
+
+    With `idle` (a front-desk tablet), a draft untouched for longer is deleted here and
+    counts as gone. The draft is read and written in one write transaction, with plain
+    statements: this runs on every Continue a patient presses.
+    """
     now = clock.now()
     with write_transaction() as session:
-        draft = _locked_draft(session, token)
+        draft = session.execute(_LOCKED_DRAFT, {"token_hash": token_hash(token)}).first()
         if draft is None or draft.expires_at <= now:
+            return False
+        if idle is not None and now - draft.updated_at > idle:
+            session.execute(delete(_drafts).where(_drafts.c.id == draft.id))
             return False
         answers = {k: v for k, v in draft.answers.items() if k not in _step_ids(step)}
         answers.update(step_answers)
-        draft.answers = questionnaire.applicable_answers(answers)
-        draft.updated_at = now
-        draft.expires_at = now + lifetime
+        session.execute(
+            _UPDATE_DRAFT,
+            {
+                "draft_id": draft.id,
+                "new_answers": questionnaire.applicable_answers(answers),
+                "now": now,
+                "until": now + lifetime,
+            },
+        )
     return True
 
 

@@ -89,31 +89,42 @@ def start():
 @bp.route("/questions/<slug>", methods=["GET", "POST"])
 def step(slug: str):
     current = questionnaire.step(slug) or abort(404)
-    token = _token()
+    if request.method == "POST":
+        return _answer_step(current)
     draft = _draft()
-    if draft is None and services.find_submission_for(token) is not None:
-        return redirect(url_for(".confirmation"))
-    if request.method == "GET":
-        if draft is None:
-            return redirect(url_for(".start_page"))
-        if request.args.get("check"):
-            form = stored_step_form(current, draft.answers)
-            form.validate()
-        else:
-            form = form_for(current)(data=draft.answers)
-        return _render_step(current, form)
+    if draft is None:
+        return redirect(url_for(".confirmation" if _submitted() else ".start_page"))
+    if request.args.get("check"):
+        form = stored_step_form(current, draft.answers)
+        form.validate()
+    else:
+        form = form_for(current)(data=draft.answers)
+    return _render_step(current, form)
 
+
+def _answer_step(current: Step):
+    """Validate the step's answers, then save them: the draft is read only inside that write."""
     form = form_for(current)()
     form.validate()
     revealed = _newly_revealed(form)
     for question_id in revealed:
         form[question_id].errors = []
-    if not any(field.errors for field in form):
-        # A question the patient has not seen yet is asked now; nothing of it is kept unvalidated.
-        _save(token, current, {k: v for k, v in form.answers().items() if k not in revealed})
-        if not revealed:
-            return redirect(_next_url(current))
-    return _render_step(current, form, revealed=revealed)
+    if any(field.errors for field in form):
+        if _draft() is None and _submitted():
+            return redirect(url_for(".confirmation"))
+        return _render_step(current, form, revealed=revealed)
+    # A question the patient has not seen yet is asked now; nothing of it is kept unvalidated.
+    answers = {k: v for k, v in form.answers().items() if k not in revealed}
+    if not _save(current, answers):
+        return redirect(url_for(".confirmation"))
+    if revealed:
+        return _render_step(current, form, revealed=revealed)
+    return redirect(_next_url(current))
+
+
+def _submitted() -> bool:
+    """This browser has already submitted its draft (Back after Submit, or a resent page)."""
+    return services.find_submission_for(_token()) is not None
 
 
 def _newly_revealed(form) -> list[str]:
@@ -122,12 +133,19 @@ def _newly_revealed(form) -> list[str]:
     return [q.id for q in form.questions() if q.shown_if and q.id not in shown]
 
 
-def _save(token: str | None, current: Step, answers: dict) -> None:
-    """Save a step; a draft that expired while the page was open is replaced, keeping these answers."""
-    if token is None or not services.save_step(token, current, answers, _lifetime()):
-        token = services.start_draft(_lifetime())
-        session[SESSION_KEY] = token
-        services.save_step(token, current, answers, _lifetime())
+def _save(current: Step, answers: dict) -> bool:
+    """Save a step. A draft that expired while the page was open (or sat idle on a tablet) is
+    replaced, keeping these answers; False, with nothing saved, when this browser has submitted."""
+    token = _token()
+    idle = timedelta(seconds=tablet.timers()["idle"]) if tablet.is_tablet() else None
+    if token is not None and services.save_step(token, current, answers, _lifetime(), idle):
+        return True
+    if _submitted():
+        return False
+    token = services.start_draft(_lifetime())
+    session[SESSION_KEY] = token
+    services.save_step(token, current, answers, _lifetime())
+    return True
 
 
 def _next_url(current: Step) -> str:
@@ -165,9 +183,7 @@ def check_answers():
     token = _token()
     draft = _draft()
     if draft is None:
-        if services.find_submission_for(token) is not None:
-            return redirect(url_for(".confirmation"))
-        return redirect(url_for(".start_page"))
+        return redirect(url_for(".confirmation" if _submitted() else ".start_page"))
     unfinished = first_invalid_step(STEPS, draft.answers)
     if unfinished is not None:
         return redirect(url_for(".step", slug=unfinished.slug, check=1, **{"return": "check"}))
