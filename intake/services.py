@@ -8,7 +8,7 @@ import re
 import secrets
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from intake import clock, questionnaire
@@ -42,12 +42,15 @@ def new_reference() -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
-# The patient side reads these on every page: built once, not per request.
-_DRAFT_BY_TOKEN = select(Draft).where(Draft.token_hash == bindparam("token_hash"))
+# The patient side runs these on every page: built once, not per request, and the draft is
+# read and written as plain rows (no ORM unit of work on the hot path).
+_drafts = Draft.__table__
+_DRAFT_BY_TOKEN = select(_drafts.c.answers, _drafts.c.updated_at, _drafts.c.expires_at).where(
+    _drafts.c.token_hash == bindparam("token_hash")
+)
 _SUBMISSION_BY_TOKEN = select(Submission).where(
     Submission.draft_token_hash == bindparam("token_hash")
 )
-_drafts = Draft.__table__
 _LOCKED_DRAFT = (
     select(_drafts.c.id, _drafts.c.answers, _drafts.c.updated_at, _drafts.c.expires_at)
     .where(_drafts.c.token_hash == bindparam("token_hash"))
@@ -64,11 +67,12 @@ _UPDATE_DRAFT = (
 )
 
 
-def find_draft(token: str | None) -> Draft | None:
-    """The live draft for a browser token, or None when unknown or expired."""
+def find_draft(token: str | None) -> Row | None:
+    """The live draft for a browser token (answers, updated_at, expires_at), or None when
+    unknown or expired. Read-only: changes go through save_step."""
     if not token:
         return None
-    draft = db.session.scalar(_DRAFT_BY_TOKEN, {"token_hash": token_hash(token)})
+    draft = db.session.execute(_DRAFT_BY_TOKEN, {"token_hash": token_hash(token)}).first()
     if draft is None or draft.expires_at <= clock.now():
         return None
     return draft
