@@ -5,6 +5,8 @@ from __future__ import annotations
 from babel import Locale
 from flask import Flask, g, request, session
 from flask_babel import Babel, format_date, get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from intake import questionnaire
 
@@ -17,30 +19,70 @@ _LOCALES = {code: Locale.parse(code) for code in LANGUAGES}  # parsed once, not 
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=lambda: _LOCALES[current_language()])
-    # A page asks for some fifty translations: look the catalogue up once per request.
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda text: _translations().ugettext(text),
-        ngettext=lambda one, many, n: _translations().ungettext(one, many, n),
-        pgettext=lambda context, text: _translations().upgettext(context, text),
-        npgettext=lambda context, one, many, n: _translations().unpgettext(context, one, many, n),
-        newstyle=True,
+    # Jinja's i18n functions (newstyle: %(name)s placeholders, the result autoescaped), each
+    # reading the request's catalogue from the template context: a page asks for a dozen.
+    app.jinja_env.globals.update(
+        _=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, npgettext=_npgettext
     )
+    app.jinja_env.newstyle_gettext = True
 
     @app.context_processor
     def languages():
         language = current_language()
+        catalogue = _translations()
         return {
             "languages": LANGUAGES,
             "current_language": language,
-            "words": _questionnaire_wording(language, _translations()),
+            "catalogue": catalogue,
+            "words": _questionnaire_wording(language, catalogue),
         }
 
 
 def _translations():
+    """This request's catalogue, looked up once per request."""
     cached = g.get("translations")
     if cached is None:
         cached = g.translations = get_translations()
     return cached
+
+
+def _translated(context, text: str, variables: dict):
+    """As Jinja's newstyle gettext: always a format string; Markup when autoescaping."""
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+def _catalogue(context):
+    # Macros rendered outside a page's context (intake.fragments) have no catalogue in it.
+    return context.get("catalogue") or _translations()
+
+
+@pass_context
+def _gettext(context, message: str, **variables):
+    return _translated(context, _catalogue(context).ugettext(message), variables)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, number: int, **variables):
+    variables.setdefault("num", number)
+    text = _catalogue(context).ungettext(singular, plural, number)
+    return _translated(context, text, variables)
+
+
+@pass_context
+def _pgettext(context, message_context: str, message: str, **variables):
+    variables.setdefault("context", message_context)
+    text = _catalogue(context).upgettext(message_context, message)
+    return _translated(context, text, variables)
+
+
+@pass_context
+def _npgettext(context, message_context: str, singular: str, plural: str, number: int, **variables):
+    variables.setdefault("context", message_context)
+    variables.setdefault("num", number)
+    text = _catalogue(context).unpgettext(message_context, singular, plural, number)
+    return _translated(context, text, variables)
 
 
 _wording_by_language: dict[str, dict[str, str]] = {}
