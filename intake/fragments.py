@@ -29,17 +29,21 @@ def choice_options(context, question: Question) -> list[tuple[str, Markup, Marku
     """(option id, markup when not chosen, markup when chosen) for each of a question's options."""
     key = (context["current_language"], question.id)
     environment = context.environment
-    options = None if environment.auto_reload else _options.get(key)
+    if environment.auto_reload:
+        return _render_options(environment, question, context["words"])
+    options = _options.get(key)
     if options is None:
-        render = environment.get_template(TEMPLATE).module.choice_option
-        words = context["words"]
-        options = [
-            (
-                option.id,
-                render(question, option, index, False, words),
-                render(question, option, index, True, words),
-            )
-            for index, option in enumerate(question.options)
-        ]
-        _options[key] = options
+        options = _options[key] = _render_options(environment, question, context["words"])
     return options
+
+
+def _render_options(environment, question: Question, words: dict[str, str]):
+    render = environment.get_template(TEMPLATE).module.choice_option
+    return [
+        (
+            option.id,
+            render(question, option, index, False, words),
+            render(question, option, index, True, words),
+        )
+        for index, option in enumerate(question.options)
+    ]

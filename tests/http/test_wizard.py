@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from intake import services
+from intake import fragments, services
 from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.questionnaire import QUESTIONS, STEPS, Kind, answer_text
@@ -986,6 +986,29 @@ def test_saved_answers_are_shown_again_on_back_and_reload(patient):
     # A step not reached yet is empty.
     health = html(patient.client.get(step_url(HEALTH)))
     assert health.checked("pregnancy") == [] and health.value("other_allergies") == ""
+
+
+def test_each_patient_sees_only_their_own_choices_ticked(app):
+    # The options' markup is rendered once per language and reused for every patient.
+    chosen = {"first": ["blackheads_whiteheads"], "second": ["red_bumps", "nodules"]}
+    patients = {name: Patient(app.test_client()) for name in chosen}
+    for name, patient in patients.items():
+        patient.start()
+        patient.answer_step(ABOUT_YOU.slug, answers())
+        patient.answer_step(YOUR_ACNE.slug, answers(spot_types=chosen[name]))
+    for _ in range(2):
+        for name, patient in patients.items():
+            page = html(patient.client.get(step_url(YOUR_ACNE)))
+            assert page.checked("spot_types") == chosen[name]
+
+
+def test_with_template_auto_reload_the_options_are_rendered_afresh(app, patient):
+    app.jinja_env.auto_reload = True  # debug: an edited template must show at once
+    fragments._options.clear()
+    patient.start()
+    page = html(patient.client.get(step_url(YOUR_ACNE)))
+    assert len(page.find("input", name="spot_types")) == 5
+    assert fragments._options == {}
 
 
 def test_answering_a_step_again_replaces_its_answers(app, patient):
