@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from intake import questionnaire
 from intake.extensions import db
 from intake.models import Draft
 from tests.conftest import Patient
-from tests.factories import answers
+from tests.factories import answers, formdata
 from tests.http.clinic_helpers import (  # noqa: F401  (quick_hashing is an autouse fixture)
     FRONTDESK,
     Staff,
@@ -112,6 +113,24 @@ def test_an_idle_tablet_discards_the_draft_on_the_server(app, client, frozen_clo
     response = client.get("/questions/your-acne")
     assert response.status_code == 302 and response.location.endswith("/")
     assert drafts(app) == []
+
+
+def test_a_step_sent_after_the_tablet_sat_idle_starts_afresh(app, client, frozen_clock):
+    make_tablet(app, client)
+    patient = Patient(client)
+    patient.start()
+    patient.answer_step("about-you", answers(full_name="Idle Patient"))
+    token = patient.csrf_token("/questions/your-acne")  # the page was open when they left
+    frozen_clock.advance(seconds=app.config["TABLET_IDLE_SECONDS"] + 1)
+    step = questionnaire.step("your-acne")
+    response = client.post(
+        "/questions/your-acne", data={"csrf_token": token, **formdata(step, answers())}
+    )
+    assert response.status_code == 302
+    (draft,) = drafts(app)
+    # Whoever pressed Continue now does not inherit the earlier patient's answers.
+    assert set(draft.answers) == {q.id for q in step.questions} & set(answers())
+    assert "full_name" not in draft.answers
 
 
 def test_activity_reported_by_the_page_keeps_a_tablet_draft(app, client, frozen_clock):
