@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from babel import Locale
-from flask import Flask, g, request, session
+from flask import Flask, request, session
 from flask_babel import Babel, format_date, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def languages():
         language = current_language()
-        catalogue = _translations()
+        catalogue = _translations(language)
         return {
             "languages": LANGUAGES,
             "current_language": language,
@@ -38,12 +38,16 @@ def init_app(app: Flask) -> None:
         }
 
 
-def _translations():
-    """This request's catalogue, looked up once per request."""
-    cached = g.get("translations")
-    if cached is None:
-        cached = g.translations = get_translations()
-    return cached
+_catalogues: dict[str, object] = {}
+
+
+def _translations(language: str | None = None):
+    """The catalogue of this request's language: Flask-Babel loads it once per process."""
+    language = language or current_language()
+    catalogue = _catalogues.get(language)
+    if catalogue is None:
+        catalogue = _catalogues[language] = get_translations()
+    return catalogue
 
 
 def _translated(context, text: str, variables: dict):
