@@ -270,6 +270,7 @@ class Gunicorn:
             "--no-control-socket",
             "--timeout", "60",
             "--graceful-timeout", "10",
+            "--config", "python:intake.server",  # the settings we ship (garbage collection)
             *self.extra_args,
             self.app_spec,
         ]  # fmt: skip
