@@ -72,7 +72,10 @@ def find_draft(token: str | None) -> Row | None:
     unknown or expired. Read-only: changes go through save_step."""
     if not token:
         return None
-    draft = db.session.execute(_DRAFT_BY_TOKEN, {"token_hash": token_hash(token)}).first()
+    # Every patient page starts here: one read on a connection of its own, without the
+    # ORM session's bookkeeping (about a third of the cost of this lookup).
+    with db.engine.connect() as connection:
+        draft = connection.execute(_DRAFT_BY_TOKEN, {"token_hash": token_hash(token)}).first()
     if draft is None or draft.expires_at <= clock.now():
         return None
     return draft
