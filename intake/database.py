@@ -81,6 +81,17 @@ def write_transaction():
         raise
 
 
+@contextmanager
+def write_connection():
+    """As write_transaction, for plain statements on a connection of its own: the patient's
+    every Continue writes this way, without the ORM session's bookkeeping."""
+    with (
+        db.engine.connect().execution_options(**{_WRITE: True}) as connection,
+        connection.begin(),
+    ):
+        yield connection
+
+
 def alembic_config(app: Flask) -> AlembicConfig:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))

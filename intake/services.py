@@ -12,7 +12,7 @@ from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from intake import clock, questionnaire
-from intake.database import write_transaction
+from intake.database import write_connection, write_transaction
 from intake.extensions import db
 from intake.models import Draft, Submission
 
@@ -142,16 +142,16 @@ def save_step(
     statements: this runs on every Continue a patient presses.
     """
     now = clock.now()
-    with write_transaction() as session:
-        draft = session.execute(_LOCKED_DRAFT, {"token_hash": token_hash(token)}).first()
+    with write_connection() as connection:
+        draft = connection.execute(_LOCKED_DRAFT, {"token_hash": token_hash(token)}).first()
         if draft is None or draft.expires_at <= now:
             return False
         if idle is not None and now - draft.updated_at > idle:
-            session.execute(delete(_drafts).where(_drafts.c.id == draft.id))
+            connection.execute(delete(_drafts).where(_drafts.c.id == draft.id))
             return False
         answers = {k: v for k, v in draft.answers.items() if k not in _step_ids(step)}
         answers.update(step_answers)
-        session.execute(
+        connection.execute(
             _UPDATE_DRAFT,
             {
                 "draft_id": draft.id,
