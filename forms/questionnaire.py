@@ -72,6 +72,11 @@ class StepForm(FlaskForm):
 
     step: Step
 
+    class Meta:
+        # CSRFProtect checks every POST before the view runs, and the page carries its token
+        # with csrf_token(): a token field of the form's own would be signed and checked twice.
+        csrf = False
+
     def questions(self) -> list[Question]:
         """The questions that apply, judged on what was just submitted (or loaded)."""
         return self.step.visible_questions(self._raw_answers())
@@ -80,7 +85,7 @@ class StepForm(FlaskForm):
         return {q.id for q in self.questions()}
 
     def validate(self, extra_validators=None) -> bool:
-        """Validate the CSRF token and the questions that apply; the others are ignored."""
+        """Validate the questions that apply; the others are ignored."""
         hidden = {q.id for q in self.step.questions} - self.visible_ids()
         self._errors = None
         valid = True
@@ -139,7 +144,7 @@ def as_formdata(step: Step, answers: dict) -> MultiDict:
 
 def stored_step_form(step: Step, answers: dict) -> StepForm:
     """A step's form filled from stored answers, as if posted, for validating them again."""
-    return form_for(step)(formdata=as_formdata(step, answers), meta={"csrf": False})
+    return form_for(step)(formdata=as_formdata(step, answers))
 
 
 def first_invalid_step(steps, answers: dict) -> Step | None:

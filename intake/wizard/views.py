@@ -243,7 +243,7 @@ def after_csrf_failure():
     """An expired or missing form token: the page again with what was typed, never a bare 400."""
     if request.endpoint == "wizard.step":
         current = questionnaire.step(request.view_args["slug"]) or abort(404)
-        form = form_for(current)(formdata=request.form, meta={"csrf": False})
+        form = form_for(current)(formdata=request.form)
         return _render_step(current, form, resend=True)
     if request.endpoint == "wizard.check_answers" and _draft() is not None:
         return redirect(url_for(".check_answers"))
