@@ -54,7 +54,8 @@ def _translated(context, text: str, variables: dict):
     """As Jinja's newstyle gettext: always a format string; Markup when autoescaping."""
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables
+    # Formatting a text with no % sign changes nothing: most messages are skipped here.
+    return text % variables if variables or "%" in text else text
 
 
 def _catalogue(context):

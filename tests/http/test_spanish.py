@@ -12,9 +12,11 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import flask_babel
 import pytest
 from babel.dates import format_date
 from babel.support import Translations
+from flask import render_template_string, session
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -144,6 +146,34 @@ def pdf_text(data: bytes) -> str:
 
 
 # --- Choosing the language --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_templates_translate_as_jinja_newstyle_gettext_does(app, language):
+    added = (
+        "We have added a question based on your answer. Please answer it and press Continue.",
+        "We have added questions based on your answer. Please answer them and press Continue.",
+    )
+    source = (
+        '{{ _("Continue") }}|{{ _("100%% sure") }}|'
+        '{{ _("Step %(number)s of %(total)s", number="<b>", total=6) }}|'
+        '{{ ngettext(one, many, 1) }}|{{ ngettext(one, many, 2) }}|{{ pgettext("navigation", "Back") }}'
+    )
+    with app.test_request_context("/"):
+        session["lang"] = language
+        rendered = render_template_string(source, one=added[0], many=added[1])
+        expected = "|".join(
+            (
+                flask_babel.gettext("Continue"),
+                "100% sure",  # a format string even without variables, as in Jinja
+                flask_babel.gettext("Step %(number)s of %(total)s", number="&lt;b&gt;", total=6),
+                flask_babel.ngettext(*added, 1),
+                flask_babel.ngettext(*added, 2),
+                flask_babel.pgettext("navigation", "Back"),
+            )
+        )
+    assert rendered == expected
+    assert (rendered.startswith("Continuar|")) == (language == "es")
 
 
 def test_the_start_page_offers_espanol_in_its_own_language(client):
