@@ -81,6 +81,16 @@ def write_transaction():
         raise
 
 
+def read_connection():
+    """A connection for a read of one statement. On PostgreSQL it runs outside a transaction
+    (one SELECT is consistent on its own), saving the BEGIN and ROLLBACK round trips; SQLite
+    keeps its own BEGIN (setting AUTOCOMMIT there would undo the connection's tuning)."""
+    connection = db.engine.connect()
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+    return connection
+
+
 @contextmanager
 def write_connection():
     """As write_transaction, for plain statements on a connection of its own: the patient's

@@ -12,7 +12,7 @@ from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from intake import clock, questionnaire
-from intake.database import write_connection, write_transaction
+from intake.database import read_connection, write_connection, write_transaction
 from intake.extensions import db
 from intake.models import Draft, Submission
 
@@ -72,9 +72,9 @@ def find_draft(token: str | None) -> Row | None:
     unknown or expired. Read-only: changes go through save_step."""
     if not token:
         return None
-    # Every patient page starts here: one read on a connection of its own, without the
-    # ORM session's bookkeeping (about a third of the cost of this lookup).
-    with db.engine.connect() as connection:
+    # Every patient page starts here: one read on a connection of its own, without the ORM
+    # session's bookkeeping or a transaction around it.
+    with read_connection() as connection:
         draft = connection.execute(_DRAFT_BY_TOKEN, {"token_hash": token_hash(token)}).first()
     if draft is None or draft.expires_at <= clock.now():
         return None

@@ -45,6 +45,23 @@ def test_each_database_is_tuned_for_many_workers(app):
             assert db.engine.pool._pre_ping is True
 
 
+def test_a_draft_read_gives_back_its_connection_as_the_app_tuned_it(app):
+    """The read runs outside a transaction on PostgreSQL only; either way the pooled
+    connection comes back as every other query expects it."""
+    with app.app_context():
+        token = services.start_draft(timedelta(hours=1))
+        assert services.find_draft(token).answers == {}
+        raw = db.engine.raw_connection()
+        try:
+            if SHARED_DATABASE_URL is None:
+                # We issue BEGIN ourselves (isolation_level None): savepoints depend on it.
+                assert raw.driver_connection.isolation_level is None
+            else:
+                assert raw.driver_connection.autocommit is False
+        finally:
+            raw.close()
+
+
 def test_concurrent_writers_never_see_database_is_locked(app):
     lifetime = timedelta(hours=1)
     with app.app_context():
