@@ -17,7 +17,7 @@ from intake.questionnaire import Question
 
 TEMPLATE = "macros/fields.html"
 
-_options: dict[tuple[str, str], list[tuple[str, Markup, Markup]]] = {}
+_kept: dict[tuple[str, str], list[tuple[str, Markup, Markup]]] = {}
 
 
 def init_app(app: Flask) -> None:
@@ -25,15 +25,26 @@ def init_app(app: Flask) -> None:
 
 
 @pass_context
-def choice_options(context, question: Question) -> list[tuple[str, Markup, Markup]]:
-    """(option id, markup when not chosen, markup when chosen) for each of a question's options."""
+def choice_options(context, question: Question, chosen: list) -> Markup:
+    """The question's answer options, those whose id is in `chosen` ticked."""
+    # Every part is markup the template rendered (patient values never reach it): join as is.
+    return Markup(
+        "\n".join(
+            ticked if option_id in chosen else plain
+            for option_id, plain, ticked in _options(context, question)
+        )
+    )
+
+
+def _options(context, question: Question) -> list[tuple[str, Markup, Markup]]:
+    """(option id, markup when not chosen, markup when chosen) for each option, kept."""
     key = (context["current_language"], question.id)
     environment = context.environment
     if environment.auto_reload:
         return _render_options(environment, question, context["words"])
-    options = _options.get(key)
+    options = _kept.get(key)
     if options is None:
-        options = _options[key] = _render_options(environment, question, context["words"])
+        options = _kept[key] = _render_options(environment, question, context["words"])
     return options
 
 

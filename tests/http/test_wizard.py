@@ -1004,11 +1004,11 @@ def test_each_patient_sees_only_their_own_choices_ticked(app):
 
 def test_with_template_auto_reload_the_options_are_rendered_afresh(app, patient):
     app.jinja_env.auto_reload = True  # debug: an edited template must show at once
-    fragments._options.clear()
+    fragments._kept.clear()
     patient.start()
     page = html(patient.client.get(step_url(YOUR_ACNE)))
     assert len(page.find("input", name="spot_types")) == 5
-    assert fragments._options == {}
+    assert fragments._kept == {}
 
 
 def test_answering_a_step_again_replaces_its_answers(app, patient):
