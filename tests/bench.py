@@ -9,8 +9,9 @@ answers can raise together), with intake.pdf.summary.render_summary and with a n
 baseline built in the same run: the same content, every row a Paragraph in one Table, in
 the simplest way.
 
-HTTP section: gunicorn with ONE sync worker (so each request's latency is measured alone,
-and one worker's peak memory holds everything it served) on 127.0.0.1, serving
+HTTP section: gunicorn with ONE sync worker and the worker settings we ship
+(intake/server.py: garbage collected between requests) on 127.0.0.1, so each request's
+latency is measured alone and one worker's peak memory holds everything it served, serving
 tests/load/hello.py: the product app, and a hello-world Flask app mounted at /__hello/
 through a WSGI dispatcher (same server, worker and client for both). One client thread,
 urllib, one request at a time, walks the whole questionnaire N times (default 100) after
