@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import close_connections, make_app
+from tests.browser.helpers import serving
+from tests.support import close_connections, make_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
 CHROMIUM_ARGS = [
@@ -39,19 +37,6 @@ def live_app(tmp_path_factory, _shared_schema):
     app = make_app(tmp_path_factory.mktemp("live"))
     yield app
     close_connections(app)
-
-
-@contextlib.contextmanager
-def serving(app):
-    """The app on 127.0.0.1 (a free port) in a thread, for as long as the block runs."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")

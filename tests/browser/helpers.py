@@ -1,22 +1,38 @@
-"""What the browser tests share: the app's own wording, filling a step by its labels, a fast
-way to put the browser at any point of the questionnaire, and the page checks (axe, target
-size, reflow, zoom)."""
+"""What the browser tests share: serving the app, the app's own wording, filling a step by
+its labels, a fast way to put the browser at any point of the questionnaire, and the page
+checks (axe, target size, reflow, zoom)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from urllib.parse import urlencode
 
 from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
 
 from intake.questionnaire import Kind, Question, Step
-from tests.conftest import Patient
+from tests.support import Patient
 
 REFERENCE = re.compile(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}")
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 MIN_TARGET = 44  # CSS pixels, SPEC 8 (stricter than WCAG 2.5.8's 24)
+
+
+@contextlib.contextmanager
+def serving(app):
+    """The app on 127.0.0.1 (a free port) in a thread, for as long as the block runs."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
 
 
 # Wording ------------------------------------------------------------------
@@ -102,7 +118,7 @@ class _Response:
 
 class BrowserRequests:
     """The browser context's own HTTP client (same cookies) with the test client's interface,
-    so tests.conftest.Patient can answer steps for the browser without typing every field."""
+    so tests.support.Patient can answer steps for the browser without typing every field."""
 
     def __init__(self, page: Page):
         self.request = page.request

@@ -26,8 +26,8 @@ from tests.browser.helpers import (
     small_targets,
     switch_language,
 )
-from tests.conftest import Patient
 from tests.factories import answers
+from tests.support import Patient
 
 LANGUAGES = ["en", "es"]
 CLINICIAN = "dr.axe@clinic.test"

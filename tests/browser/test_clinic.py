@@ -9,8 +9,8 @@ from pypdf import PdfReader
 
 from intake.clinic import services as staff
 from intake.extensions import db
-from tests.conftest import Patient
 from tests.factories import answers
+from tests.support import Patient
 
 PASSWORD = "a long clinic password"
 

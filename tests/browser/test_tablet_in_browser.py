@@ -17,10 +17,9 @@ from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.questionnaire import STEPS
 from intake.services import token_hash
-from tests.browser.conftest import serving
-from tests.browser.helpers import REFERENCE, Wording, axe_violations, continue_, fill_step
-from tests.conftest import close_connections, make_app
+from tests.browser.helpers import REFERENCE, Wording, axe_violations, continue_, fill_step, serving
 from tests.factories import answers
+from tests.support import close_connections, make_app
 
 RESET, WARNING, IDLE = 2, 2, 4  # seconds, instead of 30, 120 and 180
 FRONTDESK = "desk.tablet@clinic.test"

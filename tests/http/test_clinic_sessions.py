@@ -10,7 +10,6 @@ from sqlalchemy import select
 from intake import config
 from intake.extensions import db
 from intake.models import StaffSession
-from tests.conftest import make_app
 from tests.http.clinic_helpers import (
     CLINICIAN,
     PASSWORD,
@@ -27,6 +26,7 @@ from tests.http.clinic_helpers import (
     submit,
     with_cookie,
 )
+from tests.support import make_app
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from intake.extensions import db
 from intake.models import SignInThrottle
-from tests.conftest import make_app
 from tests.http.clinic_helpers import (
     CLINICIAN,
     CSRF_FIELD,
@@ -23,6 +22,7 @@ from tests.http.clinic_helpers import (
     quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
     signed_in_list,
 )
+from tests.support import make_app
 
 WRONG = "not the right password"
 NOBODY = "nobody@clinic.test"

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from intake.extensions import db
 from intake.models import Submission
 from intake.questionnaire import STEPS, Kind
-from tests.conftest import Patient, formdata
-from tests.factories import answers
+from tests.factories import answers, formdata
+from tests.support import Patient
 
 FIXTURES_OK = settings(
     deadline=None,

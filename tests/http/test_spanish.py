@@ -23,8 +23,8 @@ from sqlalchemy import select
 from intake.extensions import db
 from intake.models import Submission
 from intake.questionnaire import QUESTIONS, STEPS, Kind
-from tests.conftest import Patient
 from tests.factories import answers
+from tests.support import Patient
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "intake" / "translations"
 SPANISH = Translations.load(str(TRANSLATIONS), ["es"], domain="messages")

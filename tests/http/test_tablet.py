@@ -7,7 +7,6 @@ from sqlalchemy import select
 from intake import questionnaire
 from intake.extensions import db
 from intake.models import Draft
-from tests.conftest import Patient
 from tests.factories import answers, formdata
 from tests.http.clinic_helpers import (  # noqa: F401  (quick_hashing is an autouse fixture)
     FRONTDESK,
@@ -17,6 +16,7 @@ from tests.http.clinic_helpers import (  # noqa: F401  (quick_hashing is an auto
     open_sessions,
     quick_hashing,
 )
+from tests.support import Patient
 
 
 def make_tablet(app, client) -> Staff:

@@ -18,8 +18,8 @@ from intake import fragments, services
 from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.questionnaire import QUESTIONS, STEPS, Kind, answer_text
-from tests.conftest import Patient, formdata, make_app
-from tests.factories import answers
+from tests.factories import answers, formdata
+from tests.support import Patient, make_app
 
 REFERENCE = re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")
 ABOUT_YOU, YOUR_ACNE, OILY_SKIN, TREATMENTS, HEALTH, VISIT = STEPS

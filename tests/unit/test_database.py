@@ -15,7 +15,7 @@ from sqlalchemy import inspect, select, text
 from intake import config, database, questionnaire, services
 from intake.extensions import db
 from intake.models import Draft
-from tests.conftest import SHARED_DATABASE_URL, make_app
+from tests.support import SHARED_DATABASE_URL, make_app
 
 
 def test_the_migrations_build_exactly_the_models(app):

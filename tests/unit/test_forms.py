@@ -17,8 +17,8 @@ from forms.questionnaire import (
 from intake.extensions import db
 from intake.questionnaire import QUESTIONS, STEPS, Kind
 from intake.questionnaire import step as step_named
-from tests.conftest import formdata, make_app
-from tests.factories import answers
+from tests.factories import answers, formdata
+from tests.support import make_app
 
 ABOUT_YOU = step_named("about-you")
 YOUR_ACNE = step_named("your-acne")
