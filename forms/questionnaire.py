@@ -127,7 +127,7 @@ def form_for(step: Step) -> type[StepForm]:
 
 def as_formdata(step: Step, answers: dict) -> MultiDict:
     """Stored answers in the shape a browser would post them, to validate them again."""
-    data = MultiDict()
+    data: MultiDict[str, str] = MultiDict()
     for q in step.questions:
         value = answers.get(q.id)
         if q.kind is Kind.DATE:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from intake.questionnaire import OILY_SKIN, QUESTIONS, chosen_options
+from intake.questionnaire import OILY_SKIN, QUESTIONS, Option, chosen_options
 
 NO_FLAGS_TEXT = "No safety flags from the patient's answers."
 
@@ -23,7 +23,16 @@ ACNE_PATTERNS = (NODULOCYSTIC, MIXED, INFLAMMATORY, COMEDONAL, NOT_DETERMINED)
 
 _OILINESS_CATEGORY_FROM = ((0, "Not oily"), (3, "Slightly oily"), (5, "Oily"), (7, "Very oily"))
 OILINESS_CATEGORIES = tuple(category for _, category in _OILINESS_CATEGORY_FROM)
-OILINESS_MAX = sum(max(option.score for option in q.options) for q in OILY_SKIN.questions)
+
+
+def _points(option: Option) -> int:
+    """An oiliness answer's points: every option of the oily-skin step carries them."""
+    if option.score is None:
+        raise ValueError(f"option {option.id!r} carries no oiliness points")
+    return option.score
+
+
+OILINESS_MAX = sum(max(_points(option) for option in q.options) for q in OILY_SKIN.questions)
 
 
 class Level(enum.Enum):
@@ -62,7 +71,7 @@ def age_on(born: date, on: date) -> int:
 
 def derive_findings(answers: dict, submitted_on: date) -> Findings:
     """The findings a clinician would work out from the answers, so nobody has to by hand."""
-    score = sum(q.option(answers[q.id]).score for q in OILY_SKIN.questions)
+    score = sum(_points(q.option(answers[q.id])) for q in OILY_SKIN.questions)
     category = next(name for lowest, name in reversed(_OILINESS_CATEGORY_FROM) if score >= lowest)
     appointment = answers.get("appointment_date")
     on = date.fromisoformat(appointment) if appointment else submitted_on

@@ -15,7 +15,7 @@ from intake import clock, questionnaire, services, summaries
 from intake.clinic import queries
 from intake.clinic import services as staff
 from intake.demo import sample_answers
-from intake.models import ROLES
+from intake.models import ROLES, Submission
 
 
 def init_app(app: Flask) -> None:
@@ -133,7 +133,7 @@ def demo(out: str | None) -> None:
         reference = _submit(answers, lifetime)
         summaries.store_after_submit(reference, zone)
         path = folder / f"{reference}.pdf"
-        path.write_bytes(summaries.pdf_for(reference, zone))
+        path.write_bytes(summaries.pdf_of(_stored(reference), zone))
         click.echo(str(path))
 
 
@@ -144,5 +144,14 @@ def _submit(answers: dict, lifetime_hours: int) -> str:
         services.save_step(
             token, step, {q.id: answers[q.id] for q in step.questions if q.id in answers}, lifetime
         )
-    stored = services.find_draft(token).answers
-    return services.submit(token, services.fingerprint(stored), language="en")
+    draft = services.find_draft(token)
+    if draft is None:
+        raise click.ClickException("the sample draft was not saved")
+    return services.submit(token, services.fingerprint(draft.answers), language="en")
+
+
+def _stored(reference: str) -> Submission:
+    submission = services.find_submission(reference)
+    if submission is None:
+        raise click.ClickException(f"submission {reference} was not stored")
+    return submission

@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-DEFAULTS = {
+DEFAULTS: dict[str, str | int] = {
     "TIMEZONE": "Europe/London",
     "TABLET_RESET_SECONDS": 30,
     "TABLET_IDLE_WARNING_SECONDS": 120,
@@ -19,7 +19,7 @@ DEFAULTS = {
 
 def from_environment(instance_path: str) -> dict:
     """The configuration for one app, read once at start."""
-    settings = {
+    settings: dict[str, object] = {
         "DATABASE_URL": os.environ.get("INTAKE_DATABASE_URL")
         or f"sqlite:///{Path(instance_path) / 'intake.sqlite3'}",
         "SECRET_KEY": os.environ.get("INTAKE_SECRET_KEY") or _instance_secret_key(instance_path),

@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         _=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, npgettext=_npgettext
     )
-    app.jinja_env.newstyle_gettext = True
+    app.jinja_env.newstyle_gettext = True  # type: ignore[attr-defined]  # jinja2.ext.i18n adds it
 
     @app.context_processor
     def languages():

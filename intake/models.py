@@ -18,10 +18,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.database import UTCDateTime
-from intake.extensions import db
+from intake.extensions import Model
 
 
-class Draft(db.Model):
+class Draft(Model):
     """A patient's answers in progress. The browser holds only a random token; we keep its hash."""
 
     __tablename__ = "drafts"
@@ -34,7 +34,7 @@ class Draft(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
-class Submission(db.Model):
+class Submission(Model):
     """A submitted questionnaire: what the patient confirmed, kept as the record."""
 
     __tablename__ = "submissions"
@@ -69,7 +69,7 @@ class Submission(db.Model):
 ROLES = ("clinician", "frontdesk")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A member of clinic staff. Passwords are kept only as argon2id hashes."""
 
     __tablename__ = "users"
@@ -83,7 +83,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     # Set when loaded for a request: the sign-in this request belongs to (Flask-Login's id).
-    session_token = None
+    # Typed in a comment: SQLAlchemy would take an annotation for a column.
+    session_token = None  # type: str | None
 
     @property
     def is_active(self) -> bool:
@@ -97,7 +98,7 @@ class User(UserMixin, db.Model):
         return self.session_token
 
 
-class StaffSession(db.Model):
+class StaffSession(Model):
     """One sign-in. Ending it here ends it everywhere, whatever copies of the cookie exist."""
 
     __tablename__ = "staff_sessions"
@@ -111,7 +112,7 @@ class StaffSession(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SignInThrottle(db.Model):
+class SignInThrottle(Model):
     """Failed sign-ins per account, in the database so the limit holds across workers and machines."""
 
     __tablename__ = "sign_in_throttle"
@@ -121,7 +122,7 @@ class SignInThrottle(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what, to which submission, when: appended to, never changed. Never answer content."""
 
     __tablename__ = "audit_events"

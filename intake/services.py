@@ -34,7 +34,7 @@ def token_hash(token: str) -> str:
 
 
 def is_reference(value: str | None) -> bool:
-    return bool(value) and REFERENCE_PATTERN.fullmatch(value) is not None
+    return value is not None and REFERENCE_PATTERN.fullmatch(value) is not None
 
 
 def new_reference() -> str:
@@ -44,7 +44,7 @@ def new_reference() -> str:
 
 # The patient side runs these on every page: built once, not per request, and the draft is
 # read and written as plain rows (no ORM unit of work on the hot path).
-_drafts = Draft.__table__
+_drafts = Draft.metadata.tables[Draft.__tablename__]
 _DRAFT_BY_TOKEN = select(_drafts.c.answers, _drafts.c.updated_at, _drafts.c.expires_at).where(
     _drafts.c.token_hash == bindparam("token_hash")
 )

@@ -42,9 +42,12 @@ def store_after_submit(reference: str, clinic_timezone: str) -> None:
 def pdf_for(reference: str, clinic_timezone: str) -> bytes | None:
     """The stored PDF of a submission, rendering and storing it first if it is missing; None if unknown."""
     submission = services.find_submission(reference)
-    if submission is None:
-        return None
+    return None if submission is None else pdf_of(submission, clinic_timezone)
+
+
+def pdf_of(submission: Submission, clinic_timezone: str) -> bytes:
+    """A submission's stored PDF; if rendering failed at submit, it is rendered and kept now."""
     if submission.pdf is not None:
         return submission.pdf
     pdf = render(submission, clinic_timezone)  # outside any write transaction
-    return services.store_pdf(reference, pdf)
+    return services.store_pdf(submission.reference, pdf)

@@ -10,7 +10,7 @@ MAX_AGE = 90 * 24 * 3600  # a shared tablet stays one until staff sign in on it
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="intake-tablet-mode")
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="intake-tablet-mode")
 
 
 def is_tablet() -> bool:

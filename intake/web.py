@@ -36,7 +36,7 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 def init_app(app: Flask) -> None:
     if app.config.get("PROXY_FIX"):
         # Behind one TLS-terminating proxy: trust its X-Forwarded-For/-Proto/-Host.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.before_request(_start)
     app.after_request(_headers)
     app.after_request(_log)

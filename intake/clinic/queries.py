@@ -52,7 +52,7 @@ def submissions_page(
         statement = statement.where(Submission.submitted_at >= start, Submission.submitted_at < end)
     if appointment_on:
         statement = statement.where(Submission.appointment_date == appointment_on)
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     page = max(1, page)
     submissions = db.session.scalars(
         statement.order_by(Submission.submitted_at.desc(), Submission.id.desc())

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -121,7 +121,8 @@ def sign_in(email: str, password: str) -> SignIn:
         _audit(email, None, "sign_in", None, "throttled")
         return SignIn("throttled")
     user = db.session.scalar(select(User).where(User.email == email))
-    if not _password_matches(user, password) or not user.is_enabled:
+    matches = _password_matches(user, password)  # checked for an unknown email too: same time
+    if user is None or not matches or not user.is_enabled:
         _count_failure(email, now)
         _audit(email, user.id if user else None, "sign_in", None, "failure")
         return SignIn("failure")
@@ -136,7 +137,7 @@ def sign_in(email: str, password: str) -> SignIn:
             )
         )
         session.add(_event(email, user.id, "sign_in", None, "success", now))
-    user = db.session.get(User, user.id)
+    user = db.session.get_one(User, user.id)
     user.session_token = token
     return SignIn("success", user, token)
 
@@ -194,7 +195,7 @@ def _insert_throttle(email: str):
 
 
 def delete_throttle(email: str):
-    return SignInThrottle.__table__.delete().where(SignInThrottle.email == email)
+    return delete(SignInThrottle).where(SignInThrottle.email == email)
 
 
 # Sessions ----------------------------------------------------------------
@@ -222,7 +223,7 @@ def load_session_user(token: str) -> User | None:
             )
         if expired:
             return None
-        user = db.session.get(User, user_id)
+        user = db.session.get_one(User, user_id)
     else:
         user = staff_session.user
     user.session_token = token
@@ -230,6 +231,8 @@ def load_session_user(token: str) -> User | None:
 
 
 def sign_out(user: User) -> None:
+    if user.session_token is None:  # not loaded for a request: no sign-in to end
+        return
     with write_transaction() as session:
         session.execute(
             update(StaffSession)

@@ -177,7 +177,7 @@ def _answer_option(option: Option) -> dict:
     coding = {**_coding(option), **_translations_of("display", option.label)}
     if option.score is not None:
         coding["extension"] = [{"url": ORDINAL_VALUE, "valueDecimal": option.score}]
-    answer_option = {"valueCoding": coding}
+    answer_option: dict[str, object] = {"valueCoding": coding}
     if option.exclusive:
         answer_option["extension"] = [{"url": OPTION_EXCLUSIVE, "valueBoolean": True}]
     return answer_option
@@ -244,7 +244,7 @@ def questionnaire_response(
     authored = submitted_at.astimezone(timezone.utc).isoformat()
     assessment = assess(answers, submitted_on)
     observations = _findings(answers, assessment, authored, submitted_on)
-    resource = {
+    resource: dict[str, object] = {
         "resourceType": "QuestionnaireResponse",
         "id": reference,
         "contained": [

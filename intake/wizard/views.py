@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -37,6 +38,11 @@ def _token() -> str | None:
 
 def _returning_to_check() -> bool:
     return request.args.get("return") == "check"
+
+
+def _return_to_check_query() -> dict[str, Any]:
+    """The query that keeps a change from check answers returning there."""
+    return {"return": "check"} if _returning_to_check() else {}
 
 
 def _draft():
@@ -172,9 +178,7 @@ def _render_step(current: Step, form, revealed: tuple | list = (), resend: bool 
         revealed=revealed,
         resend=resend,
         back_url=back_url,
-        action=url_for(
-            ".step", slug=current.slug, **({"return": "check"} if _returning_to_check() else {})
-        ),
+        action=url_for(".step", slug=current.slug, **_return_to_check_query()),
     )
 
 
