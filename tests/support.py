@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
 from pathlib import Path
 
 from sqlalchemy import text
@@ -109,3 +110,149 @@ class Patient:
         assert response.status_code == 302 and response.location.endswith("/confirmation")
         page = self.client.get("/confirmation").get_data(as_text=True)
         return re.search(r"Your reference is <strong[^>]*>([A-Z0-9-]+)<", page).group(1)
+
+
+# Reading pages -----------------------------------------------------------------
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class Html(HTMLParser):
+    """A page as a flat list of elements (tag, attributes, text inside), plus its visible text."""
+
+    def __init__(self, markup: str, status: int | None = None):
+        super().__init__(convert_charrefs=True)
+        self.markup = markup
+        self.status = status
+        self.elements: list[dict] = []
+        self._open: list[dict] = []
+        self._texts: list[str] = []
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        element = {
+            "tag": tag,
+            "attrs": {k: ("" if v is None else v) for k, v in attrs},
+            "text": "",
+            "ancestors": list(self._open),
+        }
+        self.elements.append(element)
+        if tag not in VOID:
+            self._open.append(element)
+
+    def handle_endtag(self, tag):
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index]["tag"] == tag:
+                del self._open[index:]
+                return
+
+    def handle_data(self, data):
+        for element in self._open:
+            element["text"] += data
+        self._texts.append(data)
+
+    @classmethod
+    def of(cls, response) -> Html:
+        return cls(response.get_data(as_text=True), response.status_code)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self._texts).split())
+
+    @property
+    def title(self) -> str:
+        return " ".join(self.find("title")[0]["text"].split())
+
+    def find(self, tag: str | None = None, cls: str | None = None, **attrs) -> list[dict]:
+        found = []
+        for element in self.elements:
+            if tag and element["tag"] != tag:
+                continue
+            if cls and cls not in element["attrs"].get("class", "").split():
+                continue
+            if all(
+                element["attrs"].get(name.rstrip("_")) == value for name, value in attrs.items()
+            ):
+                found.append(element)
+        return found
+
+    @property
+    def lang(self) -> str | None:
+        return self.find("html")[0]["attrs"].get("lang")
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """Every link: (href, its words)."""
+        return [(a["attrs"].get("href", ""), _words(a["text"])) for a in self.find("a")]
+
+    def texts(self, cls: str) -> list[str]:
+        """The words of every element of a class, in page order."""
+        return [_words(e["text"]) for e in self.find(cls=cls)]
+
+    def by_id(self, element_id: str) -> dict:
+        found = [e for e in self.elements if e["attrs"].get("id") == element_id]
+        assert len(found) == 1, (element_id, len(found))
+        return found[0]
+
+    def value(self, name: str) -> str:
+        (element,) = [e for e in self.elements if e["attrs"].get("name") == name]
+        return (
+            element["text"] if element["tag"] == "textarea" else element["attrs"].get("value", "")
+        )
+
+    def checked(self, name: str) -> list[str]:
+        return [
+            e["attrs"]["value"] for e in self.find("input", name=name) if "checked" in e["attrs"]
+        ]
+
+    def inside(self, container: dict, tag: str | None = None, cls: str | None = None) -> list[dict]:
+        return [e for e in self.find(tag, cls) if any(a is container for a in e["ancestors"])]
+
+    def error_links(self) -> list[tuple[str, str]]:
+        summaries = self.find("div", cls="error-summary")
+        if not summaries:
+            return []
+        (summary,) = summaries
+        return [
+            (a["attrs"]["href"], " ".join(a["text"].split())) for a in self.inside(summary, "a")
+        ]
+
+    def back_link(self) -> str:
+        (link,) = self.find("a", cls="back-link")
+        return link["attrs"]["href"]
+
+    def shown_values(self) -> list[str]:
+        """What a browser posts as `shown`: the hidden inputs that are not disabled."""
+        return [
+            e["attrs"]["value"]
+            for e in self.find("input", name="shown")
+            if "disabled" not in e["attrs"]
+        ]
+
+    def answers_on_check_page(self, within: dict | None = None) -> dict[str, str]:
+        def words(element):
+            return _words(element["text"])
+
+        if within is None:
+            keys, values = (
+                self.find("dt", "summary-list__key"),
+                self.find("dd", "summary-list__value"),
+            )
+        else:
+            keys = self.inside(within, "dt", "summary-list__key")
+            values = self.inside(within, "dd", "summary-list__value")
+        return dict(zip(map(words, keys), map(words, values), strict=True))
+
+    def answer_groups(self) -> dict[str, dict[str, str]]:
+        """Check answers, group by group: heading -> {question label: answer shown}."""
+        groups = {}
+        for section in self.find("section", cls="answers-group"):
+            (heading,) = self.inside(section, "h2")
+            groups[" ".join(heading["text"].split())] = self.answers_on_check_page(section)
+        return groups
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())

@@ -36,13 +36,6 @@ def quick_hashing(monkeypatch):
     )
 
 
-def close(other_app) -> None:
-    """Give back the pooled connections of an extra app instance made in a test."""
-    with other_app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
 def create_user(app, email: str, role: str, password: str = PASSWORD) -> int:
     """A staff account made with the app's own service; returns its id."""
     with app.app_context():

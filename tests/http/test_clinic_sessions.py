@@ -15,7 +15,6 @@ from tests.http.clinic_helpers import (
     PASSWORD,
     REFUSED_SIGN_IN,
     Staff,
-    close,
     create_user,
     open_sessions,
     quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
@@ -250,14 +249,11 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(app, client, clinician)
 
 def test_the_session_cookie_is_secure_when_configured(app, tmp_path):
     secure_app = make_app(tmp_path, SESSION_COOKIE_SECURE=True)  # on the database of `app`
-    try:
-        create_user(secure_app, CLINICIAN, "clinician")
-        header = _session_set_cookie(Staff(secure_app.test_client()).sign_in())
-        attributes = [part.strip().lower() for part in header.split(";")]
-        assert "secure" in attributes and "httponly" in attributes
-        assert "samesite=lax" in attributes
-    finally:
-        close(secure_app)
+    create_user(secure_app, CLINICIAN, "clinician")
+    header = _session_set_cookie(Staff(secure_app.test_client()).sign_in())
+    attributes = [part.strip().lower() for part in header.split(";")]
+    assert "secure" in attributes and "httponly" in attributes
+    assert "samesite=lax" in attributes
 
 
 @pytest.mark.parametrize(("value", "secure"), [("1", True), ("0", False), (None, False)])

@@ -16,7 +16,6 @@ from tests.http.clinic_helpers import (
     REFUSED_SIGN_IN,
     THROTTLED,
     Staff,
-    close,
     create_user,
     open_sessions,
     quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
@@ -37,9 +36,7 @@ def clinician(app):
 @pytest.fixture
 def second_app(app, tmp_path):
     """Another instance (another worker or machine) on the same database as `app`."""
-    other = make_app(tmp_path)
-    yield other
-    close(other)
+    return make_app(tmp_path)
 
 
 def fail(staff: Staff, times: int, email: str | None = None) -> None:

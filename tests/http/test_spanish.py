@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
 
 import flask_babel
@@ -24,7 +23,7 @@ from intake.extensions import db
 from intake.models import Submission
 from intake.questionnaire import QUESTIONS, STEPS, Kind
 from tests.factories import answers
-from tests.support import Patient
+from tests.support import Html, Patient
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "intake" / "translations"
 SPANISH = Translations.load(str(TRANSLATIONS), ["es"], domain="messages")
@@ -43,78 +42,10 @@ def es(english: str, **values) -> str:
 # --- Reading pages ----------------------------------------------------------------------
 
 
-class Page(HTMLParser):
-    """A page's visible text, its <html lang>, title, and the text of elements by class."""
-
-    def __init__(self, response):
-        super().__init__(convert_charrefs=True)
-        self.status = response.status_code
-        self.markup = response.get_data(as_text=True)
-        self.lang = None
-        self._texts: list[str] = []
-        self._skip = 0
-        self._open: list[tuple[str, set[str], list[str]]] = []
-        self.by_class: dict[str, list[str]] = {}
-        self.links: list[tuple[str, str]] = []
-        self._link: list | None = None
-        self.feed(self.markup)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "html":
-            self.lang = attrs.get("lang")
-        if tag in {"script", "style"}:
-            self._skip += 1
-        if tag == "a":
-            self._link = [attrs.get("href", ""), ""]
-        if tag not in {"input", "meta", "link", "br", "img"}:
-            self._open.append((tag, set((attrs.get("class") or "").split()), []))
-
-    def handle_endtag(self, tag):
-        if tag in {"script", "style"}:
-            self._skip -= 1
-        if tag == "a" and self._link is not None:
-            self.links.append((self._link[0], " ".join(self._link[1].split())))
-            self._link = None
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index][0] == tag:
-                _, classes, texts = self._open[index]
-                for cls in classes:
-                    self.by_class.setdefault(cls, []).append(" ".join("".join(texts).split()))
-                del self._open[index:]
-                return
-
-    def handle_data(self, data):
-        for _, _, texts in self._open:
-            texts.append(data)
-        if self._link is not None:
-            self._link[1] += data
-        if not self._skip:
-            self._texts.append(data)
-
-    @property
-    def text(self) -> str:
-        return " ".join(" ".join(self._texts).split())
-
-    @property
-    def title(self) -> str:
-        found = re.search(r"<title>(.*?)</title>", self.markup, re.S)
-        return " ".join(found.group(1).split()) if found else ""
-
-    def texts(self, cls: str) -> list[str]:
-        return self.by_class.get(cls, [])
-
-    def check_answers(self) -> dict[str, str]:
-        return dict(
-            zip(self.texts("summary-list__key"), self.texts("summary-list__value"), strict=True)
-        )
-
-
-def page(client, url: str) -> Page:
+def page(client, url: str) -> Html:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code, response.location)
-    return Page(response)
+    return Html.of(response)
 
 
 def choose_spanish(client) -> None:
@@ -228,7 +159,7 @@ def test_the_choice_is_kept_in_the_session_not_guessed_per_request(app, client):
     assert page(other_browser, "/").lang == "en"
     # A browser asking for Spanish in its headers still gets English until the patient chooses.
     response = other_browser.get("/", headers={"Accept-Language": "es-ES,es;q=0.9"})
-    assert Page(response).lang == "en"
+    assert Html.of(response).lang == "en"
 
 
 def test_switching_back_to_english_works(client):
@@ -371,7 +302,7 @@ def test_an_empty_first_step_shows_the_error_summary_in_spanish(client, patient)
     patient.start()
     response = patient.post_step(ABOUT_YOU.slug, {})
     assert response.status_code == 200
-    shown = Page(response)
+    shown = Html.of(response)
 
     assert shown.lang == "es"
     assert shown.title.startswith("Error: Sus datos (paso 1 de 6)")
@@ -404,7 +335,7 @@ def test_typed_answer_errors_are_in_spanish_and_what_was_typed_stays(client, pat
             "phone": "llámeme",
         },
     )
-    shown = Page(response)
+    shown = Html.of(response)
     assert shown.title.startswith("Error: ")
     inline = shown.texts("error-message")
     assert "Error: Fecha de nacimiento: debe incluir el mes" in inline
@@ -421,16 +352,16 @@ def test_a_date_error_in_spanish(client, patient):
     choose_spanish(client)
     patient.start()
     response = patient.answer_step(ABOUT_YOU.slug, answers(date_of_birth="2099-01-01"))
-    assert "Error: Fecha de nacimiento: debe ser una fecha pasada" in Page(response).texts(
+    assert "Error: Fecha de nacimiento: debe ser una fecha pasada" in Html.of(response).texts(
         "error-message"
     )
     response = patient.answer_step(ABOUT_YOU.slug, answers(appointment_date="2000-01-01"))
-    assert "Error: Fecha de la cita: debe ser hoy o una fecha futura" in Page(response).texts(
+    assert "Error: Fecha de la cita: debe ser hoy o una fecha futura" in Html.of(response).texts(
         "error-message"
     )
     too_young = date.today().replace(year=date.today().year - 5, day=1).isoformat()
     response = patient.answer_step(ABOUT_YOU.slug, answers(date_of_birth=too_young))
-    assert "Error: Debe tener 12 años o más para usar este formulario" in Page(response).texts(
+    assert "Error: Debe tener 12 años o más para usar este formulario" in Html.of(response).texts(
         "error-message"
     )
 
@@ -439,7 +370,7 @@ def test_none_with_another_choice_is_refused_in_spanish(client, patient):
     choose_spanish(client)
     patient.start()
     response = patient.post_step(TREATMENTS.slug, {"treatments": ["pharmacy", "none"]})
-    shown = Page(response)
+    shown = Html.of(response)
     assert (
         "«Ninguno» no se puede combinar con otras opciones: desmarque «Ninguno» o las demás opciones"
         in shown.texts("error-message")[0]
@@ -447,7 +378,7 @@ def test_none_with_another_choice_is_refused_in_spanish(client, patient):
     response = patient.post_step(HEALTH.slug, {"conditions": ["myasthenia_gravis", "none"]})
     assert any(
         "«Ninguna de las anteriores» no se puede combinar" in text
-        for text in Page(response).texts("error-message")
+        for text in Html.of(response).texts("error-message")
     )
 
 
@@ -456,7 +387,7 @@ def test_every_required_message_is_in_spanish(client, patient):
     choose_spanish(client)
     patient.start()
     for step in STEPS:
-        shown = Page(patient.post_step(step.slug, {}))
+        shown = Html.of(patient.post_step(step.slug, {}))
         inline = shown.texts("error-message")
         for question in step.visible_questions({}):
             if question.required:
@@ -469,7 +400,7 @@ def test_the_revealed_question_notice_is_in_spanish(client, patient):
     patient.start()
     # Without JavaScript: the conditional questions were not shown when Continue was pressed.
     response = patient.post_step(TREATMENTS.slug, {"treatments": ["isotretinoin"]})
-    shown = Page(response)
+    shown = Html.of(response)
     assert shown.status == 200
     assert (
         "Hemos añadido preguntas según su respuesta. Por favor, respóndalas y pulse «Continuar»."
@@ -483,7 +414,7 @@ def test_a_page_not_found_is_in_spanish(client):
     choose_spanish(client)
     response = client.get("/questions/no-such-step")
     assert response.status_code == 404
-    shown = Page(response)
+    shown = Html.of(response)
     assert shown.lang == "es"
     assert "No se ha encontrado la página" in shown.text
     assert "Ir a la página de inicio" in shown.text
@@ -510,7 +441,7 @@ def test_check_answers_is_in_spanish_with_answers_in_spanish_words(client, patie
     assert [t for t in shown.texts("heading-m") if t != "Ahora envíe sus respuestas"] == [
         es(step.title) for step in STEPS
     ]
-    rows = shown.check_answers()
+    rows = shown.answers_on_check_page()
     assert rows["Nombre completo"] == "Ada Lovelace"
     assert rows["Fecha de nacimiento"] == "27 de marzo de 1990"
     appointment = date.fromisoformat(given["appointment_date"])
@@ -549,7 +480,7 @@ def test_the_confirmation_box_error_is_in_spanish(client, patient):
     patient.answer_all(answers())
     response = patient.submit(confirmed=False)
     assert response.status_code == 200
-    shown = Page(response)
+    shown = Html.of(response)
     assert shown.title.startswith("Error: Revise sus respuestas")
     assert shown.texts("error-summary__title") == ["Hay un problema"]
     assert (
@@ -648,7 +579,7 @@ def test_the_clinic_pages_stay_in_english_after_choosing_espanol(client):
     assert "Iniciar" not in login.text and "Idioma" not in login.text
 
     token = re.search(r'name="csrf_token" value="([^"]+)"', login.markup).group(1)
-    refused = Page(client.post("/clinic/login", data={"csrf_token": token}))
+    refused = Html.of(client.post("/clinic/login", data={"csrf_token": token}))
     assert refused.lang == "en"
     assert "There is a problem" in refused.text
     assert "Hay un problema" not in refused.text
