@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -47,3 +49,8 @@ def timers() -> dict:
         "warning": config["TABLET_IDLE_WARNING_SECONDS"],
         "idle": config["TABLET_IDLE_SECONDS"],
     }
+
+
+def idle_limit() -> timedelta | None:
+    """How long a draft may sit untouched on this device before it is discarded; None off a tablet."""
+    return timedelta(seconds=timers()["idle"]) if is_tablet() else None

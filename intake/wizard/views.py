@@ -48,11 +48,10 @@ def _return_to_check_query() -> dict[str, Any]:
 def _draft():
     """This browser's live draft; on a tablet, a draft left idle too long is discarded first."""
     draft = services.find_draft(_token())
-    if draft is not None and tablet.is_tablet():
-        idle = timedelta(seconds=tablet.timers()["idle"])
-        if clock.now() - draft.updated_at > idle:
-            services.discard_draft(_token())
-            return None
+    idle = tablet.idle_limit()
+    if draft is not None and idle is not None and clock.now() - draft.updated_at > idle:
+        services.discard_draft(_token())
+        return None
     return draft
 
 
@@ -143,7 +142,7 @@ def _save(current: Step, answers: dict) -> bool:
     """Save a step. A draft that expired while the page was open (or sat idle on a tablet) is
     replaced, keeping these answers; False, with nothing saved, when this browser has submitted."""
     token = _token()
-    idle = timedelta(seconds=tablet.timers()["idle"]) if tablet.is_tablet() else None
+    idle = tablet.idle_limit()
     if token is not None and services.save_step(token, current, answers, _lifetime(), idle):
         return True
     if _submitted():
