@@ -38,6 +38,17 @@ _COMPLETE = {
 }
 
 
+# Every optional question left empty (conditionals aside): what "Not provided" is shown for.
+EVERY_OPTIONAL_EMPTY = dict(
+    appointment_date=None,
+    phone=None,
+    flares=None,
+    treatment_notes=None,
+    other_allergies=None,
+    questions_for_dermatologist=None,
+)
+
+
 def answers(**overrides) -> dict:
     """A complete, valid answer set; an override of None removes that answer.
 

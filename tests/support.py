@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from sqlalchemy import text
 
 from intake import clock, create_app
@@ -29,6 +30,11 @@ def make_app(tmp_path: Path, **settings):
     )
     apps_made.append(app)
     return app
+
+
+def quick_password_hasher() -> PasswordHasher:
+    """Cheap argon2id for tests that sign in often; test_staff_accounts checks the real one."""
+    return PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
 
 
 def close_connections(app) -> None:

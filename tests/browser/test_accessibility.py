@@ -9,7 +9,6 @@ is not translated, whatever language the browser chose on the patient side).
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from playwright.sync_api import Page, expect
 
 from intake.clinic import services as staff
@@ -27,7 +26,7 @@ from tests.browser.helpers import (
     switch_language,
 )
 from tests.factories import answers
-from tests.support import Patient
+from tests.support import Patient, quick_password_hasher
 
 LANGUAGES = ["en", "es"]
 CLINICIAN = "dr.axe@clinic.test"
@@ -58,9 +57,7 @@ def clinic_reference(live_app):
     every clinic page here signs in, and the real parameters are tested elsewhere.
     """
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-        )
+        patch.setattr(staff, "_hasher", quick_password_hasher())
         with live_app.app_context():
             staff.create_user(CLINICIAN, PASSWORD, "clinician")
             db.session.remove()

@@ -8,7 +8,6 @@ import re
 import time
 
 import pytest
-from argon2 import PasswordHasher
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -19,7 +18,7 @@ from intake.questionnaire import STEPS
 from intake.services import token_hash
 from tests.browser.helpers import REFERENCE, Wording, axe_violations, continue_, fill_step, serving
 from tests.factories import answers
-from tests.support import close_connections, make_app
+from tests.support import close_connections, make_app, quick_password_hasher
 
 RESET, WARNING, IDLE = 2, 2, 4  # seconds, instead of 30, 120 and 180
 FRONTDESK = "desk.tablet@clinic.test"
@@ -38,9 +37,7 @@ def tablet_app(tmp_path_factory, _shared_schema):
     # Cheap argon2 while this module runs (the server runs in this process); the real
     # parameters are tested elsewhere.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-        )
+        patch.setattr(staff, "_hasher", quick_password_hasher())
         with app.app_context():
             staff.create_user(FRONTDESK, PASSWORD, "frontdesk")
             db.session.remove()

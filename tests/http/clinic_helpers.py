@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from intake import questionnaire, services, summaries
@@ -16,6 +15,7 @@ from intake.clinic import services as staff
 from intake.extensions import db
 from intake.models import AuditEvent, StaffSession, Submission, User
 from tests.factories import answers
+from tests.support import quick_password_hasher
 
 PASSWORD = "correct horse battery"
 CLINICIAN = "dr.grey@clinic.test"
@@ -31,9 +31,7 @@ THROTTLED = "Too many failed sign-ins for this account. Try again in 15 minutes.
 @pytest.fixture(autouse=True)
 def quick_hashing(monkeypatch):
     """Cheap argon2id for the HTTP tests (sign-ins are many); test_staff_accounts checks the real one."""
-    monkeypatch.setattr(
-        staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    )
+    monkeypatch.setattr(staff, "_hasher", quick_password_hasher())
 
 
 def create_user(app, email: str, role: str, password: str = PASSWORD) -> int:

@@ -17,7 +17,7 @@ from intake import fragments, services
 from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.questionnaire import QUESTIONS, STEPS, Kind, answer_text
-from tests.factories import answers, formdata
+from tests.factories import EVERY_OPTIONAL_EMPTY, answers, formdata
 from tests.support import Html, Patient, make_app
 
 REFERENCE = re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")
@@ -98,15 +98,6 @@ def _expected_longest() -> dict:
     expected["phone"] = expected["phone"].strip()
     return expected
 
-
-EVERY_OPTIONAL_EMPTY = dict(
-    appointment_date=None,
-    phone=None,
-    flares=None,
-    treatment_notes=None,
-    other_allergies=None,
-    questions_for_dermatologist=None,
-)
 
 WALKS = {
     "default": (answers(), answers()),

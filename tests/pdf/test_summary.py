@@ -18,7 +18,7 @@ from reportlab.platypus import Paragraph
 from intake.assessment import NO_FLAGS_TEXT, assess
 from intake.content import load_documents, select_passages
 from intake.pdf import styles
-from tests.factories import answers
+from tests.factories import EVERY_OPTIONAL_EMPTY, answers
 
 SUBMITTED_ON = date(2026, 11, 26)  # SUBMITTED_AT in the clinic's time zone
 APPOINTMENT = "2026-12-10"
@@ -354,16 +354,7 @@ def test_document_metadata_and_a4_pages(render):
 
 
 def test_optional_questions_left_empty_say_not_provided(render):
-    pdf = render(
-        answers(
-            appointment_date=None,
-            phone=None,
-            flares=None,
-            treatment_notes=None,
-            other_allergies=None,
-            questions_for_dermatologist=None,
-        )
-    )
+    pdf = render(answers(**EVERY_OPTIONAL_EMPTY))
 
     for expected in (
         "Appointment date Not provided",
