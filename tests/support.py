@@ -13,7 +13,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from sqlalchemy import text
 
-from intake import clock, create_app
+from intake import clock
+from intake.app import create_app
 from intake.extensions import db
 from intake.questionnaire import STEPS
 from tests.factories import formdata

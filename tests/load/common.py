@@ -215,7 +215,7 @@ def database(kind: str):
 
 def product_app(database_url: str):
     """The product app in this process, on the same database, for direct checks and setup."""
-    from intake import create_app
+    from intake.app import create_app
 
     return create_app({"DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY})
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from intake import create_app as create_intake_app
+from intake.app import create_app as create_intake_app
 
 HELLO_PREFIX = "/__hello"
 

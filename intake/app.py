@@ -1,0 +1,87 @@
+"""The app factory: settings, extensions, blueprints, error pages and template filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import InternalServerError
+
+from intake import commands, config, database, fragments, i18n, questionnaire, summaries, web
+from intake.clinic import bp as clinic_bp
+from intake.clinic.auth import login_manager
+from intake.extensions import csrf, db, migrate
+from intake.fhir.views import bp as fhir_bp
+from intake.wizard import bp as wizard_bp
+from intake.wizard import views as wizard_views
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: settings from the environment (or the tests), extensions, blueprints."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(test_config or config.from_environment(app.instance_path))
+    config.finish(app.config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_filters(app)
+    fragments.init_app(app)
+    web.init_app(app)
+    commands.init_app(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    csrf.init_app(app)
+    migrate.init_app(app, db, directory=str(database.MIGRATIONS))
+    # current_user reaches templates through the clinic blueprint only (clinic.views):
+    # patient pages never look a staff member up.
+    login_manager.init_app(app, add_context_processor=False)
+    i18n.init_app(app)
+    database.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(wizard_bp)
+    app.register_blueprint(clinic_bp)
+    app.register_blueprint(fhir_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def page(error):
+        return render_template("error.html", error=error), error.code
+
+    for code in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(code, page)
+
+    @app.errorhandler(CSRFError)
+    def form_token_refused(error):
+        if request.blueprint == "wizard":
+            return wizard_views.after_csrf_failure()
+        return page(error)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return render_template("error.html", error=InternalServerError()), 500
+
+
+def register_template_filters(app: Flask) -> None:
+    zone = ZoneInfo(app.config["TIMEZONE"])
+
+    @app.template_filter("clinic_time")
+    def clinic_time(moment):
+        local = moment.astimezone(zone)
+        return f"{questionnaire.date_text(local.date())}, {local:%H:%M}"
+
+    app.add_template_filter(questionnaire.date_text, "date_text")
+    app.add_template_filter(lambda code: summaries.LANGUAGE_NAMES.get(code, code), "language_name")
