@@ -16,6 +16,7 @@ from intake.clinic import queries
 from intake.clinic import services as staff
 from intake.demo import sample_answers
 from intake.models import ROLES, Submission
+from intake.wizard import drafts
 
 
 def init_app(app: Flask) -> None:
@@ -139,15 +140,15 @@ def demo(out: str | None) -> None:
 
 def _submit(answers: dict, lifetime_hours: int) -> str:
     lifetime = timedelta(hours=lifetime_hours)
-    token = services.start_draft(lifetime)
+    token = drafts.start(lifetime)
     for step in questionnaire.STEPS:
-        services.save_step(
+        drafts.save_step(
             token, step, {q.id: answers[q.id] for q in step.questions if q.id in answers}, lifetime
         )
-    draft = services.find_draft(token)
+    draft = drafts.find(token)
     if draft is None:
         raise click.ClickException("the sample draft was not saved")
-    return services.submit(token, services.fingerprint(draft.answers), language="en")
+    return drafts.submit(token, drafts.fingerprint(draft.answers), language="en")
 
 
 def _stored(reference: str) -> Submission:

@@ -16,7 +16,7 @@ from intake import clock
 from intake.database import write_transaction
 from intake.extensions import db
 from intake.models import ROLES, AuditEvent, SignInThrottle, StaffSession, Submission, User
-from intake.services import new_token, token_hash
+from intake.tokens import new_token, token_hash
 
 MIN_PASSWORD_LENGTH = 12
 IDLE_LIMIT = timedelta(minutes=15)

@@ -19,21 +19,12 @@ from flask_babel import gettext
 from markupsafe import Markup
 
 from forms.questionnaire import ConfirmForm, first_invalid_step, form_for, stored_step_form
-from intake import clock, i18n, questionnaire, services, summaries, tablet
+from intake import clock, i18n, questionnaire, summaries, tablet
 from intake.questionnaire import STEPS, Step
 from intake.web import local_path
+from intake.wizard import drafts
 
 bp = Blueprint("wizard", __name__)
-
-SESSION_KEY = "draft"  # an opaque random token: no answer ever goes in the cookie
-
-
-def _lifetime() -> timedelta:
-    return timedelta(hours=current_app.config["DRAFT_LIFETIME_HOURS"])
-
-
-def _token() -> str | None:
-    return session.get(SESSION_KEY)
 
 
 def _returning_to_check() -> bool:
@@ -45,16 +36,6 @@ def _return_to_check_query() -> dict[str, Any]:
     return {"return": "check"} if _returning_to_check() else {}
 
 
-def _draft():
-    """This browser's live draft; on a tablet, a draft left idle too long is discarded first."""
-    draft = services.find_draft(_token())
-    idle = tablet.idle_limit()
-    if draft is not None and idle is not None and clock.now() - draft.updated_at > idle:
-        services.discard_draft(_token())
-        return None
-    return draft
-
-
 @bp.app_context_processor
 def tablet_settings():
     return {"tablet": tablet.is_tablet(), "tablet_timers": tablet.timers()}
@@ -62,7 +43,7 @@ def tablet_settings():
 
 @bp.get("/")
 def start_page():
-    has_draft = not tablet.is_tablet() and _draft() is not None
+    has_draft = not tablet.is_tablet() and drafts.current() is not None
     return render_template("wizard/start.html", has_draft=has_draft, steps=STEPS)
 
 
@@ -80,10 +61,10 @@ def start():
     On a front-desk tablet every start is a new patient.
     """
     if tablet.is_tablet():
-        services.discard_draft(_token())
-    draft = _draft()
+        drafts.forget_browser_draft()
+    draft = drafts.current()
     if draft is None:
-        session[SESSION_KEY] = services.start_draft(_lifetime())
+        drafts.start_for_browser()
         return redirect(url_for(".step", slug=STEPS[0].slug))
     unfinished = first_invalid_step(STEPS, draft.answers)
     if unfinished is None:
@@ -96,7 +77,7 @@ def step(slug: str):
     current = questionnaire.step(slug) or abort(404)
     if request.method == "POST":
         return _answer_step(current)
-    draft = _draft()
+    draft = drafts.current()
     if draft is None:
         return redirect(url_for(".confirmation" if _submitted() else ".start_page"))
     if request.args.get("check"):
@@ -115,7 +96,7 @@ def _answer_step(current: Step):
     for question_id in revealed:
         form[question_id].errors = []
     if any(field.errors for field in form):
-        if _draft() is None and _submitted():
+        if drafts.current() is None and _submitted():
             return redirect(url_for(".confirmation"))
         return _render_step(current, form, revealed=revealed)
     # A question the patient has not seen yet is asked now; nothing of it is kept unvalidated.
@@ -129,7 +110,7 @@ def _answer_step(current: Step):
 
 def _submitted() -> bool:
     """This browser has already submitted its draft (Back after Submit, or a resent page)."""
-    return services.find_submission_for(_token()) is not None
+    return drafts.submission_of_browser() is not None
 
 
 def _newly_revealed(form) -> list[str]:
@@ -141,15 +122,13 @@ def _newly_revealed(form) -> list[str]:
 def _save(current: Step, answers: dict) -> bool:
     """Save a step. A draft that expired while the page was open (or sat idle on a tablet) is
     replaced, keeping these answers; False, with nothing saved, when this browser has submitted."""
-    token = _token()
-    idle = tablet.idle_limit()
-    if token is not None and services.save_step(token, current, answers, _lifetime(), idle):
+    token = drafts.browser_token()
+    if token is not None and drafts.save_step(token, current, answers, drafts.lifetime()):
         return True
     if _submitted():
         return False
-    token = services.start_draft(_lifetime())
-    session[SESSION_KEY] = token
-    services.save_step(token, current, answers, _lifetime())
+    token = drafts.start_for_browser()
+    drafts.save_step(token, current, answers, drafts.lifetime())
     return True
 
 
@@ -183,8 +162,7 @@ def _render_step(current: Step, form, revealed: tuple | list = (), resend: bool 
 
 @bp.route("/check-answers", methods=["GET", "POST"])
 def check_answers():
-    token = _token()
-    draft = _draft()
+    draft = drafts.current()
     if draft is None:
         return redirect(url_for(".confirmation" if _submitted() else ".start_page"))
     unfinished = first_invalid_step(STEPS, draft.answers)
@@ -194,10 +172,12 @@ def check_answers():
     changed = False
     if form.validate_on_submit():
         try:
-            reference = services.submit(
-                token, request.form.get("checked", ""), language=i18n.current_language()
+            reference = drafts.submit(
+                drafts.browser_token(),
+                request.form.get("checked", ""),
+                language=i18n.current_language(),
             )
-        except services.DraftChanged:
+        except drafts.DraftChanged:
             changed = True  # another tab changed an answer: show them again before storing
         else:
             summaries.store_after_submit(reference, current_app.config["TIMEZONE"])
@@ -206,14 +186,14 @@ def check_answers():
         "wizard/check.html",
         form=form,
         groups=questionnaire.answered_steps(draft.answers, gettext, i18n.patient_date),
-        checked=services.fingerprint(draft.answers),
+        checked=drafts.fingerprint(draft.answers),
         changed=changed,
     )
 
 
 @bp.get("/confirmation")
 def confirmation():
-    submission = services.find_submission_for(_token())
+    submission = drafts.submission_of_browser()
     if submission is None:
         return redirect(url_for(".start_page"))
     if tablet.is_tablet():
@@ -227,7 +207,7 @@ def confirmation():
 @bp.get("/tablet/reset")
 def tablet_reset():
     """Forget this browser's patient: draft deleted, session cookie renewed, site data cleared."""
-    services.discard_draft(_token())
+    drafts.forget_browser_draft()
     session.clear()
     response = redirect(url_for(".start_page"))
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
@@ -237,8 +217,9 @@ def tablet_reset():
 @bp.post("/tablet/still-here")
 def tablet_still_here():
     """The patient is active on the page (JavaScript reports it): their draft is not idle."""
-    if _draft() is not None:
-        services.touch_draft(_token(), _lifetime())
+    token = drafts.browser_token()
+    if token is not None and drafts.current() is not None:
+        drafts.touch(token, drafts.lifetime())
     return "", 204
 
 
@@ -248,6 +229,6 @@ def after_csrf_failure():
         current = questionnaire.step(request.view_args["slug"]) or abort(404)
         form = form_for(current)(formdata=request.form)
         return _render_step(current, form, resend=True)
-    if request.endpoint == "wizard.check_answers" and _draft() is not None:
+    if request.endpoint == "wizard.check_answers" and drafts.current() is not None:
         return redirect(url_for(".check_answers"))
     return redirect(url_for(".start_page"))

@@ -15,7 +15,7 @@ from intake.clinic import services as staff
 from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.questionnaire import STEPS
-from intake.services import token_hash
+from intake.tokens import token_hash
 from tests.browser.helpers import REFERENCE, Wording, axe_violations, continue_, fill_step, serving
 from tests.factories import answers
 from tests.support import close_connections, make_app, quick_password_hasher

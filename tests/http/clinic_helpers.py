@@ -10,10 +10,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from sqlalchemy import select
 
-from intake import questionnaire, services, summaries
+from intake import questionnaire, summaries
 from intake.clinic import services as staff
 from intake.extensions import db
 from intake.models import AuditEvent, StaffSession, Submission, User
+from intake.wizard import drafts
 from tests.factories import answers
 from tests.support import quick_password_hasher
 
@@ -66,11 +67,11 @@ def submit(app, pdf: bool = False, **overrides) -> str:
 
 def _submit(all_answers: dict) -> str:
     lifetime = timedelta(hours=1)
-    token = services.start_draft(lifetime)
+    token = drafts.start(lifetime)
     # save_step keeps the other steps' answers, so one call can hold the whole set
-    assert services.save_step(token, questionnaire.STEPS[0], all_answers, lifetime)
-    stored = services.find_draft(token).answers
-    return services.submit(token, services.fingerprint(stored), language="en")
+    assert drafts.save_step(token, questionnaire.STEPS[0], all_answers, lifetime)
+    stored = drafts.find(token).answers
+    return drafts.submit(token, drafts.fingerprint(stored), language="en")
 
 
 def submit_many(app, count: int, clock=None, step=timedelta(minutes=1), **overrides) -> list[str]:

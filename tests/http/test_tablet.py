@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from intake import questionnaire
@@ -177,3 +179,25 @@ def test_staff_signing_in_on_a_tablet_ends_tablet_mode(app, client):
     assert client.get_cookie("intake_tablet") is not None
     desk.signed_in()
     assert client.get_cookie("intake_tablet") is None
+
+
+def test_a_tablet_draft_lives_for_the_idle_limit_after_each_change(app, client, frozen_clock):
+    make_tablet(app, client)
+    patient = Patient(client)
+    patient.start()
+    idle = timedelta(seconds=app.config["TABLET_IDLE_SECONDS"])
+    (draft,) = drafts(app)
+    assert draft.expires_at - draft.updated_at == idle
+    frozen_clock.advance(seconds=30)
+    patient.answer_step("about-you", answers())
+    (draft,) = drafts(app)
+    assert draft.updated_at == frozen_clock.current
+    assert draft.expires_at == frozen_clock.current + idle
+
+
+def test_a_normal_browser_draft_lives_for_the_draft_lifetime(app, client, frozen_clock):
+    Patient(client).start()
+    (draft,) = drafts(app)
+    assert draft.expires_at - draft.updated_at == timedelta(
+        hours=app.config["DRAFT_LIFETIME_HOURS"]
+    )

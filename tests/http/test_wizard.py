@@ -17,6 +17,8 @@ from intake import fragments, services
 from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.questionnaire import QUESTIONS, STEPS, Kind, answer_text
+from intake.tokens import token_hash
+from intake.wizard import drafts
 from tests.factories import EVERY_OPTIONAL_EMPTY, answers, formdata
 from tests.support import Html, Patient, make_app
 
@@ -49,13 +51,13 @@ def submissions(app) -> list[tuple[str, dict]]:
         return [(s.reference, s.answers) for s in db.session.scalars(select(Submission))]
 
 
-def drafts(app) -> list[dict]:
+def stored_drafts(app) -> list[dict]:
     with app.app_context():
         return [d.answers for d in db.session.scalars(select(Draft))]
 
 
 def the_draft(app) -> dict:
-    (draft,) = drafts(app)
+    (draft,) = stored_drafts(app)
     return draft
 
 
@@ -136,7 +138,7 @@ def test_a_whole_walk_stores_exactly_the_answers_given(app, patient, posted, exp
 
     assert REFERENCE.match(reference)
     assert submissions(app) == [(reference, expected)]
-    assert drafts(app) == []
+    assert stored_drafts(app) == []
 
 
 def test_a_stored_submission_records_the_questionnaire_and_its_version(app, patient):
@@ -444,7 +446,7 @@ def test_an_old_tab_posting_a_step_after_submitting_stores_nothing(app, patient)
         data={"csrf_token": old_tab_token, **formdata(YOUR_ACNE, answers(severity="severe"))},
     )
     assert response.status_code == 302 and path_of(response) == "/confirmation"
-    assert drafts(app) == []
+    assert stored_drafts(app) == []
     assert [(r, a["severity"]) for r, a in submissions(app)] == [(reference, answers()["severity"])]
 
 
@@ -460,7 +462,7 @@ def test_a_step_posted_after_the_draft_expired_starts_a_draft_with_that_step(
         step_url(OILY_SKIN), data={"csrf_token": open_page_token, **formdata(OILY_SKIN, answers())}
     )
     assert response.status_code == 302 and path_of(response) == step_url(TREATMENTS)
-    assert drafts(app) == [{q.id: answers()[q.id] for q in OILY_SKIN.questions}]
+    assert stored_drafts(app) == [{q.id: answers()[q.id] for q in OILY_SKIN.questions}]
     # What was lost is asked again, not silently skipped.
     assert path_of(patient.client.get("/check-answers")) == step_url(ABOUT_YOU)
 
@@ -759,13 +761,13 @@ def test_two_submits_at_the_same_moment_store_one_submission(
         # Hold both requests until each has found the live draft and validated the form,
         # so the two writes really race rather than run one after the other.
         both_in = threading.Barrier(2)
-        real_submit = services.submit
+        real_submit = drafts.submit
 
         def submit_together(*args, **kwargs):
             both_in.wait(timeout=10)
             return real_submit(*args, **kwargs)
 
-        monkeypatch.setattr(services, "submit", submit_together)
+        monkeypatch.setattr(drafts, "submit", submit_together)
     fields = patient.hidden_fields("/check-answers")
     cookie = client.get_cookie("session").value
     browsers = [app.test_client() for _ in range(2)]
@@ -792,7 +794,7 @@ def test_two_submits_at_the_same_moment_store_one_submission(
     stored = submissions(app)
     assert len(stored) == 1
     assert {reference_on_confirmation(b) for b in browsers} == {stored[0][0]}
-    assert drafts(app) == []
+    assert stored_drafts(app) == []
 
 
 def test_a_reference_already_taken_is_drawn_again(app, monkeypatch):
@@ -895,20 +897,20 @@ def test_answering_a_step_again_replaces_its_answers(app, patient):
 
 def test_saving_a_step_drops_answers_whose_trigger_is_gone(app, frozen_clock):
     with app.test_request_context():
-        token = services.start_draft(timedelta(hours=24))
+        token = drafts.start(timedelta(hours=24))
         leftover = {
             "treatments": ["pharmacy"],
             "isotretinoin_last": "now",
             "treatment_response": "cleared",
         }
-        assert services.save_step(token, TREATMENTS, leftover, timedelta(hours=24))
-        assert services.find_draft(token).answers == {
+        assert drafts.save_step(token, TREATMENTS, leftover, timedelta(hours=24))
+        assert drafts.find(token).answers == {
             "treatments": ["pharmacy"],
             "treatment_response": "cleared",
         }
         frozen_clock.advance(hours=25)
-        assert services.find_draft(token) is None
-        assert not services.save_step(token, TREATMENTS, leftover, timedelta(hours=24))
+        assert drafts.find(token) is None
+        assert not drafts.save_step(token, TREATMENTS, leftover, timedelta(hours=24))
 
 
 def test_the_draft_survives_a_new_app_on_the_same_database(app, patient, tmp_path):
@@ -957,7 +959,7 @@ def test_start_now_on_a_fresh_browser_begins_at_step_1(app, patient):
     assert "You have answers saved" not in html(patient.client.get("/")).text
     response = patient.start()
     assert path_of(response) == step_url(ABOUT_YOU)
-    assert drafts(app) == [{}]
+    assert stored_drafts(app) == [{}]
 
 
 def test_an_expired_draft_is_gone_and_start_now_begins_a_clean_one(app, patient, frozen_clock):
@@ -977,7 +979,7 @@ def test_an_expired_draft_is_gone_and_start_now_begins_a_clean_one(app, patient,
     page = html(patient.client.get(step_url(ABOUT_YOU)))
     assert page.value("full_name") == ""
     assert html(patient.client.get(step_url(YOUR_ACNE))).checked("locations") == []
-    assert drafts(app) == [{}]  # the expired draft was purged, the new one is empty
+    assert stored_drafts(app) == [{}]  # the expired draft was purged, the new one is empty
     assert patient.client.get_cookie("session").value != old_cookie
 
 
@@ -1059,7 +1061,7 @@ def test_no_answer_is_readable_in_any_cookie(app, client, patient, monkeypatch):
     assert tokens and all(re.fullmatch(r"[A-Za-z0-9_-]{40,}", t) for t in tokens)
     with app.app_context():
         (submission,) = db.session.scalars(select(Submission))
-        assert submission.draft_token_hash in {services.token_hash(t) for t in tokens}
+        assert submission.draft_token_hash in {token_hash(t) for t in tokens}
         assert submission.draft_token_hash not in tokens
 
 
@@ -1114,7 +1116,7 @@ def test_a_step_posted_without_the_csrf_token_stores_nothing_and_keeps_what_was_
 def test_start_without_the_csrf_token_starts_nothing(app, client):
     response = client.post("/start", data={})
     assert response.status_code == 302 and path_of(response) == "/"
-    assert drafts(app) == []
+    assert stored_drafts(app) == []
 
 
 def test_submit_without_the_csrf_token_stores_nothing(app, patient):
@@ -1134,7 +1136,7 @@ def test_a_csrf_token_from_another_browser_is_refused(app, patient):
         step_url(ABOUT_YOU), data={"csrf_token": stolen, **formdata(ABOUT_YOU, answers())}
     )
     assert RESEND in response.get_data(as_text=True)
-    assert drafts(app) == [{}, {}]
+    assert stored_drafts(app) == [{}, {}]
 
 
 # --- A check of the harness itself --------------------------------------------------------

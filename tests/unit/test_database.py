@@ -12,9 +12,10 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 
-from intake import config, database, questionnaire, services
+from intake import config, database, questionnaire
 from intake.extensions import db
 from intake.models import Draft
+from intake.wizard import drafts
 from tests.support import SHARED_DATABASE_URL, make_app
 
 
@@ -49,8 +50,8 @@ def test_a_draft_read_gives_back_its_connection_as_the_app_tuned_it(app):
     """The read runs outside a transaction on PostgreSQL only; either way the pooled
     connection comes back as every other query expects it."""
     with app.app_context():
-        token = services.start_draft(timedelta(hours=1))
-        assert services.find_draft(token).answers == {}
+        token = drafts.start(timedelta(hours=1))
+        assert drafts.find(token).answers == {}
         raw = db.engine.raw_connection()
         try:
             if SHARED_DATABASE_URL is None:
@@ -65,14 +66,14 @@ def test_a_draft_read_gives_back_its_connection_as_the_app_tuned_it(app):
 def test_concurrent_writers_never_see_database_is_locked(app):
     lifetime = timedelta(hours=1)
     with app.app_context():
-        tokens = [services.start_draft(lifetime) for _ in range(4)]
+        tokens = [drafts.start(lifetime) for _ in range(4)]
     failures = []
 
     def patient(token: str) -> None:
         with app.app_context():
             try:
                 for number in range(15):
-                    services.save_step(
+                    drafts.save_step(
                         token, questionnaire.ABOUT_YOU, {"full_name": f"Writer {number}"}, lifetime
                     )
             except Exception as error:  # noqa: BLE001  (collected and asserted below)

@@ -1,0 +1,213 @@
+"""A patient's draft: the answers kept on the server while they fill the questionnaire.
+
+The browser's session cookie holds only an opaque random token (no answer ever goes in it);
+the database keeps the token's hash. A draft lives for DRAFT_LIFETIME_HOURS after its last
+change, and on a front-desk tablet only TABLET_IDLE_SECONDS: that short lifetime is the
+tablet's idle rule, and `lifetime()` is the one place that sets it. A draft found expired is
+deleted there and then, so nothing of a patient outlives it.
+
+Every read and write of drafts is here. The patient side reads a draft on every page and
+writes one on every Continue, so those two run as prebuilt plain statements on connections
+of their own, without the ORM session's bookkeeping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+from flask import current_app, session
+from sqlalchemy import Row, bindparam, delete, select, update
+
+from intake import clock, questionnaire, services, tablet
+from intake.database import read_connection, write_connection, write_transaction
+from intake.extensions import db
+from intake.models import Draft, Submission
+from intake.tokens import new_token, token_hash
+
+SESSION_KEY = "draft"
+
+_drafts = Draft.metadata.tables[Draft.__tablename__]
+_DRAFT = select(_drafts.c.id, _drafts.c.answers, _drafts.c.updated_at, _drafts.c.expires_at)
+_DRAFT_BY_TOKEN = _DRAFT.where(_drafts.c.token_hash == bindparam("token_hash"))
+_DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update()
+_UPDATE_DRAFT = (
+    update(_drafts)
+    .where(_drafts.c.id == bindparam("draft_id"))
+    .values(
+        answers=bindparam("new_answers"),
+        updated_at=bindparam("now"),
+        expires_at=bindparam("until"),
+    )
+)
+_DELETE_DRAFT = delete(_drafts).where(_drafts.c.id == bindparam("draft_id"))
+_DELETE_IF_EXPIRED = _DELETE_DRAFT.where(_drafts.c.expires_at <= bindparam("now"))
+_SUBMISSION_BY_TOKEN = select(Submission).where(
+    Submission.draft_token_hash == bindparam("token_hash")
+)
+
+
+class DraftChanged(Exception):
+    """The draft changed between the last check and Submit (another tab saved a step)."""
+
+
+# This browser's draft --------------------------------------------------------------------
+
+
+def browser_token() -> str | None:
+    """The draft token in this browser's session cookie, if it has one."""
+    return session.get(SESSION_KEY)
+
+
+def lifetime() -> timedelta:
+    """How long a draft lives after its last change: on a front-desk tablet, the idle limit."""
+    idle = tablet.idle_limit()
+    hours = timedelta(hours=current_app.config["DRAFT_LIFETIME_HOURS"])
+    return hours if idle is None else min(idle, hours)
+
+
+def current() -> Row | None:
+    """This browser's live draft (id, answers, updated_at, expires_at), or None."""
+    return find(browser_token())
+
+
+def start_for_browser() -> str:
+    """A new empty draft whose token this browser's session cookie now holds."""
+    token = start(lifetime())
+    session[SESSION_KEY] = token
+    return token
+
+
+def forget_browser_draft() -> None:
+    """Delete this browser's draft now (tablet reset, or every start on a tablet)."""
+    discard(browser_token())
+
+
+def submission_of_browser() -> Submission | None:
+    """The submission this browser made from its draft, if it has submitted."""
+    return submission_of(browser_token())
+
+
+# Drafts by token -------------------------------------------------------------------------
+
+
+def find(token: str | None) -> Row | None:
+    """The live draft for a token (id, answers, updated_at, expires_at), or None when unknown
+    or expired; an expired draft found here is deleted."""
+    if not token:
+        return None
+    # Every patient page starts here: one read, outside a transaction on PostgreSQL.
+    with read_connection() as connection:
+        draft = connection.execute(_DRAFT_BY_TOKEN, {"token_hash": token_hash(token)}).first()
+    if draft is None or _is_live(draft):
+        return draft
+    with write_connection() as connection:  # unless another request has just renewed it
+        connection.execute(_DELETE_IF_EXPIRED, {"draft_id": draft.id, "now": clock.now()})
+    return None
+
+
+def start(lifetime: timedelta) -> str:
+    """A new empty draft; returns the token for the browser. Expired drafts are purged here."""
+    token = new_token()
+    now = clock.now()
+    with write_transaction() as transaction:
+        transaction.execute(delete(Draft).where(Draft.expires_at <= now))
+        transaction.add(
+            Draft(
+                token_hash=token_hash(token),
+                answers={},
+                created_at=now,
+                updated_at=now,
+                expires_at=now + lifetime,
+            )
+        )
+    return token
+
+
+def discard(token: str | None) -> None:
+    """Delete a draft now: nothing of it is kept."""
+    if token:
+        with write_transaction() as transaction:
+            transaction.execute(delete(Draft).where(Draft.token_hash == token_hash(token)))
+
+
+def touch(token: str, lifetime: timedelta) -> None:
+    """The patient is still there: their draft counts as changed now."""
+    now = clock.now()
+    with write_transaction() as transaction:
+        transaction.execute(
+            update(Draft)
+            .where(Draft.token_hash == token_hash(token))
+            .values(updated_at=now, expires_at=now + lifetime)
+        )
+
+
+def save_step(
+    token: str, step: questionnaire.Step, step_answers: dict, lifetime: timedelta
+) -> bool:
+    """Replace one step's answers in the draft; False when the draft is gone or expired (an
+    expired one is deleted). Read and written in one write transaction: every Continue."""
+    with write_connection() as connection:
+        draft = connection.execute(
+            _DRAFT_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)}
+        ).first()
+        if draft is None:
+            return False
+        if not _is_live(draft):
+            connection.execute(_DELETE_IF_EXPIRED, {"draft_id": draft.id, "now": clock.now()})
+            return False
+        step_ids = {q.id for q in step.questions}
+        answers = {k: v for k, v in draft.answers.items() if k not in step_ids}
+        answers.update(step_answers)
+        now = clock.now()
+        connection.execute(
+            _UPDATE_DRAFT,
+            {
+                "draft_id": draft.id,
+                "new_answers": questionnaire.applicable_answers(answers),
+                "now": now,
+                "until": now + lifetime,
+            },
+        )
+    return True
+
+
+def fingerprint(answers: dict) -> str:
+    """A short digest of a draft's answers: Submit stores only the answers the patient checked."""
+    return hashlib.sha256(json.dumps(answers, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def submit(token: str, checked: str, language: str) -> str:
+    """Store the submission and delete the draft in one transaction; returns the reference.
+
+    `checked` is the fingerprint of the answers shown on the check page: if another
+    tab changed them since, DraftChanged is raised and nothing is stored.
+    Idempotent per draft: a second Submit (double click, resent POST, Back then
+    Submit) returns the reference of the first instead of storing another.
+    """
+    with write_transaction() as transaction:
+        draft = transaction.execute(
+            _DRAFT_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)}
+        ).first()
+        if draft is None:
+            earlier = submission_of(token)
+            if earlier is None:
+                raise LookupError("no draft and no submission for this browser")
+            return earlier.reference
+        if fingerprint(draft.answers) != checked:
+            raise DraftChanged
+        reference = services.add_submission(transaction, token_hash(token), draft.answers, language)
+        transaction.execute(_DELETE_DRAFT, {"draft_id": draft.id})
+    return reference
+
+
+def submission_of(token: str | None) -> Submission | None:
+    """The submission made from a draft token's draft, if it was submitted."""
+    if not token:
+        return None
+    return db.session.scalar(_SUBMISSION_BY_TOKEN, {"token_hash": token_hash(token)})
+
+
+def _is_live(draft: Row) -> bool:
+    return draft.expires_at > clock.now()
