@@ -9,7 +9,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import InternalServerError
 
-from intake import commands, config, database, fragments, i18n, questionnaire, summaries, web
+from intake import commands, config, database, fragments, i18n, languages, questionnaire, web
 from intake.clinic import bp as clinic_bp
 from intake.clinic.auth import login_manager
 from intake.extensions import csrf, db, migrate
@@ -84,4 +84,4 @@ def register_template_filters(app: Flask) -> None:
         return f"{questionnaire.date_text(local.date())}, {local:%H:%M}"
 
     app.add_template_filter(questionnaire.date_text, "date_text")
-    app.add_template_filter(lambda code: summaries.LANGUAGE_NAMES.get(code, code), "language_name")
+    app.add_template_filter(languages.english_name, "language_name")

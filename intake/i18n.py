@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+
 from babel import Locale
 from flask import Flask, request, session
 from flask_babel import Babel, format_date, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from intake import questionnaire
+from intake import languages, questionnaire
 
-LANGUAGES = {"en": "English", "es": "Español"}  # each named in its own language
 SESSION_KEY = "lang"
 
 babel = Babel()
-_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}  # parsed once, not per request
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=lambda: _LOCALES[current_language()])
+    babel.init_app(app, locale_selector=lambda: _locale(current_language()))
     # Jinja's i18n functions (newstyle: %(name)s placeholders, the result autoescaped), each
     # reading the request's catalogue from the template context: a page asks for a dozen.
     app.jinja_env.globals.update(
@@ -27,15 +27,20 @@ def init_app(app: Flask) -> None:
     app.jinja_env.newstyle_gettext = True  # type: ignore[attr-defined]  # jinja2.ext.i18n adds it
 
     @app.context_processor
-    def languages():
+    def language_context():
         language = current_language()
         catalogue = _translations(language)
         return {
-            "languages": LANGUAGES,
+            "languages": languages.LANGUAGES,
             "current_language": language,
             "catalogue": catalogue,
             "words": _questionnaire_wording(language, catalogue),
         }
+
+
+@functools.cache
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)  # once per language, not per request
 
 
 _catalogues: dict[str, object] = {}
@@ -105,13 +110,13 @@ def _questionnaire_wording(language: str, translations) -> dict[str, str]:
 def current_language() -> str:
     """The patient's choice for this visit; staff pages are always English."""
     if request and request.blueprint == "clinic":
-        return "en"
+        return languages.SOURCE
     chosen = session.get(SESSION_KEY)
-    return chosen if chosen in LANGUAGES else "en"
+    return chosen if chosen in languages.BY_CODE else languages.SOURCE
 
 
 def choose(language: str) -> bool:
-    if language not in LANGUAGES:
+    if language not in languages.BY_CODE:
         return False
     session[SESSION_KEY] = language
     return True
@@ -120,4 +125,4 @@ def choose(language: str) -> bool:
 def patient_date(value) -> str:
     """A date in words in the patient's language: 27 March 1990, 27 de marzo de 1990."""
     day = questionnaire.parse_date(value)
-    return format_date(day, "d MMMM y") if current_language() == "en" else format_date(day, "long")
+    return format_date(day, languages.BY_CODE[current_language()].date_format)

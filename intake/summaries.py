@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from intake import services
+from intake import languages, services
 from intake.models import Submission
 from intake.pdf.summary import SummaryInput, render_summary
 
 log = logging.getLogger(__name__)
-
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
 
 def render(submission: Submission, clinic_timezone: str) -> bytes:
@@ -21,7 +19,7 @@ def render(submission: Submission, clinic_timezone: str) -> bytes:
             answers=submission.answers,
             submitted_at=submission.submitted_at,
             timezone=clinic_timezone,
-            language=LANGUAGE_NAMES.get(submission.language, submission.language),
+            language=languages.english_name(submission.language),
         )
     )
 

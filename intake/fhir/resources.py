@@ -58,6 +58,7 @@ from zoneinfo import ZoneInfo
 
 from babel.support import Translations
 
+from intake import languages
 from intake.assessment import NO_FLAGS_TEXT, OILINESS_MAX, Assessment, Flag, assess
 from intake.questionnaire import (
     QUESTIONNAIRE_ID,
@@ -93,7 +94,6 @@ UCUM = "http://unitsofmeasure.org"
 LANGUAGE_SYSTEM = "urn:ietf:bcp:47"
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
-TRANSLATED_LANGUAGES = ("es",)
 
 PATIENT_ID = "patient"
 RISK_ASSESSMENT_ID = "safety-flags"
@@ -116,7 +116,7 @@ def questionnaire_resource() -> dict:
     return {
         "resourceType": "Questionnaire",
         "id": QUESTIONNAIRE_ID,
-        "language": "en",
+        "language": languages.SOURCE,
         "url": QUESTIONNAIRE_URL,
         "version": QUESTIONNAIRE_VERSION,
         "name": "".join(word.capitalize() for word in QUESTIONNAIRE_ID.split("-")),
@@ -216,7 +216,7 @@ def _translations_of(field: str, text: str) -> dict:
                 {"url": "content", "valueString": translated},
             ],
         }
-        for language in TRANSLATED_LANGUAGES
+        for language in languages.TRANSLATED
         if (translated := _translation(text, language))
     ]
     return {f"_{field}": {"extension": extensions}} if extensions else {}

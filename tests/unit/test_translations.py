@@ -1,4 +1,5 @@
-"""The Spanish catalogue: complete, placeholders kept, compiled, and in step with the code.
+"""Every language's catalogue complete, placeholders kept, compiled and in step with the code;
+and the Spanish reading well.
 
 See intake/translations/README.md for the extract / update / compile commands these
 tests stand behind.
@@ -16,24 +17,33 @@ import pytest
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
+from intake import languages
 from intake.questionnaire import STEPS, Kind
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "intake" / "translations"
-PO = TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po"
-MO = TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.mo"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 ANY_PERCENT = re.compile(r"%(?:\(\w+\))?.")  # every %-sequence, to catch a mangled placeholder
 
 
-def _read_po():
-    with PO.open("rb") as f:
-        return read_po(f, locale="es")
+def _po(language: str) -> Path:
+    return TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
+
+
+def _read_po(language: str):
+    with _po(language).open("rb") as f:
+        return read_po(f, locale=language)
+
+
+@pytest.fixture(scope="module", params=languages.TRANSLATED)
+def catalog(request):
+    """Each translated language's catalogue in turn."""
+    return _read_po(request.param)
 
 
 @pytest.fixture(scope="module")
-def catalog():
-    return _read_po()
+def spanish_catalog():
+    return _read_po("es")
 
 
 def _messages(catalog):
@@ -61,13 +71,19 @@ def spanish(catalog, english: str) -> str:
 # --- Complete ---------------------------------------------------------------------------
 
 
-def test_the_catalogue_is_spanish_with_two_plural_forms(catalog):
-    assert str(catalog.locale) == "es"
-    assert catalog.num_plurals == 2
-    assert catalog.plural_expr.replace(" ", "") in {"(n!=1)", "n!=1"}
+def test_every_catalogue_is_a_language_of_the_table_and_every_language_has_one():
+    folders = {path.parent.parent.name for path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
+    assert folders == set(languages.TRANSLATED)
+    assert languages.SOURCE not in languages.TRANSLATED
 
 
-def test_every_message_has_a_spanish_translation(catalog):
+def test_the_spanish_catalogue_has_two_plural_forms(spanish_catalog):
+    assert str(spanish_catalog.locale) == "es"
+    assert spanish_catalog.num_plurals == 2
+    assert spanish_catalog.plural_expr.replace(" ", "") in {"(n!=1)", "n!=1"}
+
+
+def test_every_message_has_a_translation(catalog):
     untranslated = [
         _label(message)
         for message in _messages(catalog)
@@ -76,13 +92,13 @@ def test_every_message_has_a_spanish_translation(catalog):
     assert not untranslated
 
 
-def test_plural_messages_have_both_spanish_forms(catalog):
+def test_plural_messages_have_every_form_of_the_language(catalog):
     plurals = [message for message in _messages(catalog) if message.pluralizable]
     assert plurals, "the step page's 'We have added questions' notice is a plural message"
     for message in plurals:
-        assert len(message.string) == 2, _label(message)
-        one, many = message.string
-        assert one and many and one != many, _label(message)
+        assert len(message.string) == catalog.num_plurals, _label(message)
+        assert all(message.string), _label(message)
+        assert len(set(message.string)) > 1, _label(message)
 
 
 def test_no_message_is_fuzzy(catalog):
@@ -101,8 +117,9 @@ def test_every_placeholder_is_kept_in_translation(catalog):
     for message in _messages(catalog):
         ids, strings = _ids(message), _strings(message)
         if message.pluralizable:
-            # Spanish has the same two forms as English: singular with singular, plural with plural.
-            pairs = list(zip(ids, strings, strict=True))
+            # The first form goes with the English singular, every other form with the plural.
+            singular, plural = ids
+            pairs = [(singular, strings[0]), *((plural, form) for form in strings[1:])]
         else:
             pairs = [(ids[0], strings[0])]
         for english, translated in pairs:
@@ -130,12 +147,13 @@ def test_python_format_flag_matches_the_english(catalog):
 
 def test_the_committed_mo_is_the_compiled_po(catalog):
     """A .po edited without running `pybabel compile` fails here."""
-    assert MO.exists(), "run: pybabel compile -d intake/translations --statistics"
+    mo = _po(str(catalog.locale)).with_suffix(".mo")
+    assert mo.exists(), "run: pybabel compile -d intake/translations --statistics"
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     fresh = read_mo(buffer)
-    with MO.open("rb") as f:
+    with mo.open("rb") as f:
         committed = read_mo(f)
 
     def frozen(value):
@@ -150,7 +168,7 @@ def test_the_committed_mo_is_the_compiled_po(catalog):
 # --- In step with the code --------------------------------------------------------------
 
 
-def test_the_catalogue_holds_exactly_the_messages_marked_in_the_code(tmp_path):
+def test_the_catalogue_holds_exactly_the_messages_marked_in_the_code(catalog, tmp_path):
     """Extract again as the README says: the .po holds every marked message and no other."""
     pot = tmp_path / "messages.pot"
     result = subprocess.run(
@@ -181,7 +199,7 @@ def test_the_catalogue_holds_exactly_the_messages_marked_in_the_code(tmp_path):
     assert result.returncode == 0, result.stderr
     with pot.open("rb") as f:
         extracted = {_ids(message) for message in read_po(f) if message.id}
-    in_po = {_ids(message) for message in _messages(_read_po())}
+    in_po = {_ids(message) for message in _messages(catalog)}
     assert extracted - in_po == set(), "new wording: run pybabel extract and update, translate"
     assert in_po - extracted == set(), "wording no longer used: run pybabel extract and update"
 
@@ -219,14 +237,14 @@ def test_required_questions_have_a_required_message_to_translate():
 # --- Wording that must read well in Spanish ---------------------------------------------
 
 
-def test_every_spanish_question_opens_with_an_inverted_question_mark(catalog):
-    for message in _messages(catalog):
+def test_every_spanish_question_opens_with_an_inverted_question_mark(spanish_catalog):
+    for message in _messages(spanish_catalog):
         for translated in _strings(message):
             assert translated.count("¿") == translated.count("?"), translated
             assert translated.count("¡") == translated.count("!"), translated
 
 
-def test_typed_answer_labels_can_start_an_error_message(catalog):
+def test_typed_answer_labels_can_start_an_error_message(spanish_catalog):
     """Validators start messages with the label minus a trailing "?" ("%(name)s: debe ...").
 
     A Spanish question would keep its opening "¿" there, so these labels are not questions.
@@ -234,22 +252,23 @@ def test_typed_answer_labels_can_start_an_error_message(catalog):
     for step in STEPS:
         for question in step.questions:
             if question.kind in (Kind.TEXT, Kind.LONG_TEXT, Kind.DATE):
-                assert not spanish(catalog, question.label).startswith("¿"), question.id
+                assert not spanish(spanish_catalog, question.label).startswith("¿"), question.id
 
 
-def test_usted_throughout_never_tu(catalog):
+def test_usted_throughout_never_tu(spanish_catalog):
     """A clinic form: the patient is addressed as usted, never with tú forms."""
     # Only unambiguous tú forms: "revisa", "indica" and the like are also usted's indicative.
     tu = re.compile(
         r"\b(tú|tu|tus|te|ti|contigo|tienes|puedes|has|eres|estás|sabes|quieres|usas|tomas)\b",
         re.IGNORECASE,
     )
-    for message in _messages(catalog):
+    for message in _messages(spanish_catalog):
         for translated in _strings(message):
             assert not tu.search(translated), translated
 
 
-def test_error_prefix_and_key_terms(catalog):
+def test_error_prefix_and_key_terms(spanish_catalog):
+    catalog = spanish_catalog
     assert spanish(catalog, "Error:") == "Error:"
     assert spanish(catalog, "Step %(number)s of %(total)s") == "Paso %(number)s de %(total)s"
     assert "isotretinoína" in spanish(catalog, "Isotretinoin (Roaccutane, Accutane)").lower()
