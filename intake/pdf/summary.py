@@ -143,8 +143,8 @@ def _identification(data: SummaryInput, answers: dict, assessment: Assessment, s
     def label(text: str) -> str:
         return _lines(text, styles.FONT, styles.HEADER_LABEL_SIZE, styles.HEADER_COLUMNS[0] - 10)
 
-    def value(text: str) -> str:  # this submission's own values: not worth caching
-        return _break_lines(text, styles.FONT, styles.BODY_SIZE, styles.HEADER_COLUMNS[1] - 10)
+    def value(text: str) -> str:
+        return _lines(text, styles.FONT, styles.BODY_SIZE, styles.HEADER_COLUMNS[1] - 10)
 
     rows = [
         [label(about["full_name"].label), name, "", ""],
@@ -306,16 +306,10 @@ def _answer_row(q: Question, value) -> list:
     return [label, "\n".join(_wrap(line, styles.FONT, styles.BODY_SIZE, 1) for line in lines)]
 
 
-def _break_lines(text: str, font: str, size: float, width: float) -> str:
+def _lines(text: str, font: str, size: float, width: float) -> str:
     """Text broken into lines for a plain cell, much cheaper than a Paragraph. Only for our own
     wording: patient text goes in a Paragraph, which also splits words longer than a line."""
     return "\n".join(simpleSplit(text, font, size, width))
-
-
-@functools.lru_cache(maxsize=1024)
-def _lines(text: str, font: str, size: float, width: float) -> str:
-    """Fixed wording (labels, options, passages) broken into lines once per process."""
-    return _break_lines(text, font, size, width)
 
 
 def _wrap(text: str, font: str, size: float, column: int) -> str:
