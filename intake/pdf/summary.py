@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, 
 from intake import content, questionnaire
 from intake.assessment import NO_FLAGS_TEXT, OILINESS_MAX, Assessment, assess
 from intake.pdf import styles
-from intake.questionnaire import Kind, Question
+from intake.questionnaire import DateRule, Kind, Question
 
 TITLE = "Pre-consultation summary: acne and botulinum toxin"
 FOOTER_NOTICE = "Patient-reported information: confirm at consultation"
@@ -47,14 +48,15 @@ def render_summary(data: SummaryInput, documents: Sequence | None = None) -> byt
     if documents is None:
         documents = content.load_documents()
 
+    first_step, *other_steps = questionnaire.STEPS
     story = [
-        *_identification(data, answers, assessment, submitted_at),
+        *_identification(data, first_step, answers, assessment, submitted_at),
         *_safety_flags(assessment),
-        *_acne(answers, assessment),
-        *_oily_skin(answers, assessment),
-        *_answers_section("Previous treatments", questionnaire.PREVIOUS_TREATMENTS, answers),
-        *_answers_section("Health and safety", questionnaire.HEALTH_AND_SAFETY, answers),
-        *_answers_section("Goals and questions", questionnaire.YOUR_VISIT, answers),
+        *(
+            element
+            for step in other_steps
+            for element in _answers_section(step, answers, _finding(step, assessment))
+        ),
         *_relevant_passages(documents, answers, assessment),
     ]
     buffer = io.BytesIO()
@@ -126,19 +128,41 @@ class FooterCanvas(Canvas):
         self.restoreState()
 
 
+# The answer sections' headings where they are not the step's own title, and the findings
+# derived from a step's answers, printed at the top of its section.
+SECTION_TITLES = {
+    "your-acne": "Acne",
+    "your-visit": "Goals and questions",
+}
+NAME_QUESTION = "full_name"  # the first step's question printed large, as the header's name
+
+
+def _finding(step: questionnaire.Step, assessment: Assessment) -> tuple[str, str] | None:
+    findings = assessment.findings
+    if step.slug == "your-acne":
+        return "Acne pattern (derived)", findings.acne_pattern
+    if step.slug == "oily-skin":
+        score = f"Score {findings.oiliness_score} of {OILINESS_MAX} ({findings.oiliness_category})"
+        return "Oiliness (derived)", score
+    return None
+
+
 # Sections, in SPEC order.
 
 
-def _identification(data: SummaryInput, answers: dict, assessment: Assessment, submitted_at):
-    about = {q.id: q for q in questionnaire.ABOUT_YOU.questions}
-    birth = _date_text(answers.get("date_of_birth"))
-    if "date_of_birth" in answers:
-        birth = f"{birth} (age {assessment.findings.age})"
+def _identification(
+    data: SummaryInput,
+    step: questionnaire.Step,
+    answers: dict,
+    assessment: Assessment,
+    submitted_at,
+):
+    """The title, then the first step's answers (the name large), with the submission's own
+    reference, time and language beside them."""
     submitted = f"{_date_text(submitted_at.date())}, {submitted_at:%H:%M} ({data.timezone})"
     name = Paragraph(
-        _markup(answers.get("full_name") or NOT_PROVIDED, styles.FONT_BOLD), styles.NAME
+        _markup(answers.get(NAME_QUESTION) or NOT_PROVIDED, styles.FONT_BOLD), styles.NAME
     )
-    phone = Paragraph(_markup(answers.get("phone") or NOT_PROVIDED), styles.ANSWER)
 
     def label(text: str) -> str:
         return _lines(text, styles.FONT, styles.HEADER_LABEL_SIZE, styles.HEADER_COLUMNS[0] - 10)
@@ -146,13 +170,30 @@ def _identification(data: SummaryInput, answers: dict, assessment: Assessment, s
     def value(text: str) -> str:
         return _lines(text, styles.FONT, styles.BODY_SIZE, styles.HEADER_COLUMNS[1] - 10)
 
-    rows = [
-        [label(about["full_name"].label), name, "", ""],
-        [label("Date of birth and age"), value(birth), label("Reference"), value(data.reference)],
-        [label(about["appointment_date"].label), value(_date_text(answers.get("appointment_date"))),
-         label("Submitted at"), value(submitted)],
-        [label(about["phone"].label), phone, label("Language"), value(data.language)],
-    ]  # fmt: skip
+    def answer(q: Question) -> list:
+        given = answers.get(q.id)
+        if q.date_rule is DateRule.BIRTH:  # the age, worked out on the day of submission
+            shown = _date_text(given)
+            if given:
+                shown = f"{shown} (age {assessment.findings.age})"
+            return [label(f"{q.label} and age"), value(shown)]
+        if q.kind in (Kind.TEXT, Kind.LONG_TEXT):  # the patient's own words: wraps anything
+            return [label(q.label), Paragraph(_markup(given or NOT_PROVIDED), styles.ANSWER)]
+        if given in (None, []):
+            return [label(q.label), value(NOT_PROVIDED)]
+        return [label(q.label), value(questionnaire.answer_text(q, given))]
+
+    about = [answer(q) for q in step.visible_questions(answers) if q.id != NAME_QUESTION]
+    submission = [
+        [label("Reference"), value(data.reference)],
+        [label("Submitted at"), value(submitted)],
+        [label("Language"), value(data.language)],
+    ]
+    rows = [[label(questionnaire.question(NAME_QUESTION).label), name, "", ""]]
+    rows += [
+        [*left, *right]
+        for left, right in itertools.zip_longest(about, submission, fillvalue=["", ""])
+    ]
     table = SectionTable(
         rows, colWidths=styles.HEADER_COLUMNS, style=styles.HEADER_TABLE, hAlign="LEFT"
     )
@@ -188,21 +229,11 @@ def _safety_flags(assessment: Assessment):
     return [_section_table(rows, styles.FLAG_COLUMNS, [*styles.FLAG_TABLE, *row_styles])]
 
 
-def _acne(answers: dict, assessment: Assessment):
-    pattern = ("Acne pattern (derived)", assessment.findings.acne_pattern)
-    return _answers_section("Acne", questionnaire.YOUR_ACNE, answers, finding=pattern)
-
-
-def _oily_skin(answers: dict, assessment: Assessment):
-    findings = assessment.findings
-    score = f"Score {findings.oiliness_score} of {OILINESS_MAX} ({findings.oiliness_category})"
-    return _answers_section(
-        "Oily skin", questionnaire.OILY_SKIN, answers, finding=("Oiliness (derived)", score)
-    )
-
-
-def _answers_section(title: str, step, answers: dict, finding: tuple[str, str] | None = None):
-    rows = [[title, ""]]
+def _answers_section(
+    step: questionnaire.Step, answers: dict, finding: tuple[str, str] | None = None
+):
+    """One step's questions that apply, each with its answer (or "Not provided")."""
+    rows = [[SECTION_TITLES.get(step.slug, step.title), ""]]
     style = styles.ANSWER_TABLE
     if finding is not None:
         label, value = finding
