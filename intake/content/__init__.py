@@ -101,9 +101,21 @@ class Document:
     rules: tuple[PassageRule, ...]  # one per passage, same order
 
 
+FOLDER = Path(__file__).parent  # the documents the PDF quotes: the shipped one, and a clinic's
+
+
 def load_documents(folder: Path | None = None) -> tuple[Document, ...]:
-    """Every document with its rules in a folder (by default the ones the project ships)."""
-    return _shipped_documents() if folder is None else _load_folder(folder)
+    """Every document with its rules in a folder, in name order; by default FOLDER's, loaded
+    once per process."""
+    return _load_folder_once(FOLDER) if folder is None else _load_folder(folder)
+
+
+def find_document(document_id: str, documents: tuple[Document, ...] | None = None) -> Document:
+    """One document by its id, among `documents` (by default FOLDER's)."""
+    for document in load_documents() if documents is None else documents:
+        if document.id == document_id:
+            return document
+    raise KeyError(f"no document with id {document_id!r}")
 
 
 def select_passages(
@@ -120,12 +132,17 @@ def select_passages(
 
 
 @functools.cache
-def _shipped_documents() -> tuple[Document, ...]:
-    return _load_folder(Path(__file__).parent)
+def _load_folder_once(folder: Path) -> tuple[Document, ...]:
+    return _load_folder(folder)
 
 
 def _load_folder(folder: Path) -> tuple[Document, ...]:
-    return tuple(_load_document(path) for path in sorted(folder.glob("*.rules.yaml")))
+    documents = tuple(_load_document(path) for path in sorted(folder.glob("*.rules.yaml")))
+    ids = [document.id for document in documents]
+    for document_id in ids:
+        if ids.count(document_id) > 1:
+            raise RulesError(f"{folder.name}: two documents have the id {document_id!r}")
+    return documents
 
 
 def _load_document(rules_path: Path) -> Document:

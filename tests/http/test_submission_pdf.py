@@ -10,9 +10,10 @@ from pathlib import Path
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from intake import summaries
+from intake import content, summaries
 from intake.extensions import db
 from intake.models import Submission
+from tests.documents import folder_with_second_document
 from tests.factories import answers
 
 
@@ -99,3 +100,16 @@ def test_demo_creates_submissions_and_writes_their_pdfs(app, runner, tmp_path):
     )
     assert "Patient is under 18: guardian consent needed." in texts[2]
     assert "Neuromuscular disorder: risk of serious effects from botulinum toxin." in texts[3]
+
+
+def test_a_document_a_clinic_drops_into_the_folder_is_quoted_in_the_stored_pdf(
+    app, patient, tmp_path, monkeypatch
+):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    monkeypatch.setattr(content, "FOLDER", folder_with_second_document(folder))
+    reference = patient.complete(answers(spot_types=["nodules"], severity="severe"))
+    text = pdf_text(stored(app, reference).pdf)
+    assert "From 'Can Botox Injections Reduce Acne?'" in text
+    assert "Clinic leaflet." in text
+    assert "From 'Aftercare' For severe nodular acne." in text

@@ -65,7 +65,7 @@ class Rendered:
         return "".join(self.body.split())
 
 
-def render_pdf(answers: dict, **fields) -> Rendered:
+def render_pdf(answers: dict, documents=None, **fields) -> Rendered:
     data = render_summary(
         SummaryInput(
             **{
@@ -76,7 +76,8 @@ def render_pdf(answers: dict, **fields) -> Rendered:
                 "language": "English",
                 **fields,
             }
-        )
+        ),
+        documents,
     )
     reader = pypdf.PdfReader(io.BytesIO(data))
     return Rendered(data, reader, [page.extract_text() for page in reader.pages])

@@ -16,9 +16,11 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus import Paragraph
 
 from intake.assessment import NO_FLAGS_TEXT, assess
-from intake.content import load_documents, select_passages
+from intake.content import find_document, load_documents, select_passages
 from intake.pdf import styles
+from tests.documents import SHIPPED_ID, folder_with_second_document
 from tests.factories import EVERY_OPTIONAL_EMPTY, answers
+from tests.pdf.conftest import render_pdf
 
 SUBMITTED_ON = date(2026, 11, 26)  # SUBMITTED_AT in the clinic's time zone
 APPOINTMENT = "2026-12-10"
@@ -424,7 +426,7 @@ PASSAGE_CASES = {
 @pytest.mark.parametrize("overrides, keys", PASSAGE_CASES.values(), ids=PASSAGE_CASES.keys())
 def test_relevant_passages_are_quoted_verbatim_with_their_reasons(render, overrides, keys):
     given = answers(**overrides)
-    (document,) = load_documents()
+    document = find_document(SHIPPED_ID)
     chosen = select_passages(document, given, assess(given, SUBMITTED_ON))
     pdf = render(given)
     quoted = pdf.words[pdf.words.index("Relevant passages") :]
@@ -527,3 +529,16 @@ def test_another_process_with_another_hash_seed_gives_identical_bytes(render):
     )
 
     assert run.stdout.strip() == hashlib.sha256(render(given).data).hexdigest()
+
+
+def test_a_clinics_second_document_is_quoted_after_the_shipped_one(tmp_path):
+    folder = folder_with_second_document(tmp_path)
+    teenager = answers(date_of_birth="2010-05-01", spot_types=["nodules"], severity="severe")
+    alone = render_pdf(teenager).body
+    both = render_pdf(teenager, documents=load_documents(folder)).body
+    shipped = alone[alone.index("Use of botulinum toxin for acne is off-label") :]
+    assert shipped in both  # the shipped document's passages, exactly as without the leaflet
+    leaflet = both[both.index(shipped) + len(shipped) :].strip()
+    assert leaflet.startswith("Clinic leaflet. From 'Aftercare' For teenagers.")
+    assert "For severe nodular acne." in leaflet
+    assert "Clinic leaflet." not in alone

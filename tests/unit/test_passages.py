@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-import intake.content
+from intake import content
 from intake.assessment import assess
-from intake.content import RulesError, load_documents, select_passages
+from intake.content import RulesError, find_document, load_documents, select_passages
+from tests.documents import LEAFLET_RULES, SHIPPED_ID, folder_with_second_document, write_document
 from tests.factories import answers
 
 SUBMITTED_ON = date(2026, 11, 26)
-SHIPPED_TEXT = Path(intake.content.__file__).with_name("can-botox-injections-reduce-acne.txt")
+SHIPPED_TEXT = Path(content.__file__).with_name(f"{SHIPPED_ID}.txt")
 # SHA-256 of shared/source/can-botox-injections-reduce-acne.txt: the copy must be byte for byte.
 SOURCE_SHA256 = "896e12d5a878f70d654d67049e931f0e056aa690cab88bca87baddce9380a72b"
 
@@ -38,9 +39,18 @@ EVERY_PATIENT = ("included for every patient",)
 RISKS = ("Relevant to this patient's risks",)
 
 
+@pytest.fixture(autouse=True, params=["shipped", "with a clinic's second document"])
+def documents_folder(request, tmp_path, monkeypatch):
+    """Every test here holds whether or not a clinic has added a document of its own."""
+    if request.param != "shipped":
+        folder = tmp_path / "documents"
+        folder.mkdir()
+        monkeypatch.setattr(content, "FOLDER", folder_with_second_document(folder))
+    return content.FOLDER
+
+
 def the_document():
-    (document,) = load_documents()
-    return document
+    return find_document(SHIPPED_ID)
 
 
 def selected(**overrides) -> dict:
@@ -231,33 +241,6 @@ def test_because_joins_the_reasons():
     )
 
 
-LEAFLET = "Aftercare\n\nFor teenagers.\r\n\r\nFor severe nodular acne.\n  \nWhen not pregnant.\n"
-LEAFLET_RULES = """
-id: aftercare
-note: Clinic leaflet.
-answer_names: {severity: severity}
-passages:
-  P1: {include: {finding: age, under: 18}}
-  P2:
-    include:
-      all:
-        - {finding: acne_pattern, in: [Nodulocystic]}
-        - {answer: severity, equals: severe}
-  P3:
-    include:
-      not: {flag: [pregnancy, pregnancy_uncertain]}
-    marks:
-      - {text: Check consent, when: {finding: age, under: 18}}
-      - {text: Oily, when: {finding: oiliness_score, at_least: 6}}
-"""
-
-
-def write_document(folder: Path, rules: str, text: str = LEAFLET, name: str = "leaflet") -> Path:
-    (folder / f"{name}.txt").write_bytes(text.encode())
-    (folder / f"{name}.rules.yaml").write_text(rules, encoding="utf-8")
-    return folder
-
-
 def test_a_second_document_needs_only_data(tmp_path):
     (leaflet,) = load_documents(write_document(tmp_path, LEAFLET_RULES))
     teenager = answers(
@@ -293,7 +276,6 @@ def test_a_second_document_needs_only_data(tmp_path):
     ]
     adult = answers(pregnancy="not_sure", spot_types=["nodules"], severity="moderate", **OILY)
     assert select_passages(leaflet, adult, assess(adult, SUBMITTED_ON)) == ()
-    assert [d.id for d in load_documents()] == ["can-botox-injections-reduce-acne"]
 
 
 def test_several_documents_load_in_name_order(tmp_path):
@@ -375,4 +357,23 @@ def test_a_condition_on_an_unanswered_question_does_not_hold(tmp_path):
 def test_rules_without_their_text_are_refused(tmp_path):
     (tmp_path / "orphan.rules.yaml").write_text("id: x\nnote: n\npassages: {}\n", encoding="utf-8")
     with pytest.raises(RulesError, match="orphan.rules.yaml: no orphan.txt beside it"):
+        load_documents(tmp_path)
+
+
+def test_the_documents_are_every_rules_file_in_the_folder(documents_folder):
+    ids = [document.id for document in load_documents()]
+    assert len(ids) == len(list(documents_folder.glob("*.rules.yaml")))
+    assert ids[0] == SHIPPED_ID  # name order: a clinic's document named after it follows it
+
+
+def test_a_document_is_found_by_its_id_and_an_unknown_id_is_refused():
+    assert find_document(SHIPPED_ID).title == "Can Botox Injections Reduce Acne?"
+    with pytest.raises(KeyError, match="no document with id 'leaflet'"):
+        find_document("leaflet")
+
+
+def test_two_documents_with_one_id_are_refused(tmp_path):
+    write_document(tmp_path, LEAFLET_RULES, name="a-leaflet")
+    write_document(tmp_path, LEAFLET_RULES, name="b-leaflet")
+    with pytest.raises(RulesError, match="two documents have the id 'aftercare'"):
         load_documents(tmp_path)
