@@ -106,7 +106,7 @@ def audit(since) -> None:
 @with_appcontext
 def export_pdf(reference: str, file: str) -> None:
     """Write a submission's PDF summary to FILE (- for standard output)."""
-    pdf = summaries.pdf_for(reference.strip().upper(), current_app.config["TIMEZONE"])
+    pdf = summaries.find_pdf(reference.strip().upper(), current_app.config["TIMEZONE"])
     if pdf is None:
         raise click.ClickException(f"No submission has the reference {reference!r}.")
     if file == "-":
@@ -134,7 +134,7 @@ def demo(out: str | None) -> None:
         reference = _submit(answers, lifetime)
         summaries.store_after_submit(reference, zone)
         path = folder / f"{reference}.pdf"
-        path.write_bytes(summaries.pdf_of(_stored(reference), zone))
+        path.write_bytes(summaries.stored_pdf(_stored(reference), zone))
         click.echo(str(path))
 
 

@@ -27,7 +27,7 @@ def render(submission: Submission, clinic_timezone: str) -> bytes:
 def store_after_submit(reference: str, clinic_timezone: str) -> None:
     """Render and keep the PDF; a failure is logged (reference only) and never loses the submission."""
     try:
-        pdf_for(reference, clinic_timezone)
+        find_pdf(reference, clinic_timezone)
     except Exception as error:
         # The error's type only: a renderer's message or traceback could quote the patient's text.
         log.error(
@@ -37,13 +37,13 @@ def store_after_submit(reference: str, clinic_timezone: str) -> None:
         )
 
 
-def pdf_for(reference: str, clinic_timezone: str) -> bytes | None:
-    """The stored PDF of a submission, rendering and storing it first if it is missing; None if unknown."""
+def find_pdf(reference: str, clinic_timezone: str) -> bytes | None:
+    """The stored PDF of the submission with this reference (see stored_pdf); None if unknown."""
     submission = services.find_submission(reference)
-    return None if submission is None else pdf_of(submission, clinic_timezone)
+    return None if submission is None else stored_pdf(submission, clinic_timezone)
 
 
-def pdf_of(submission: Submission, clinic_timezone: str) -> bytes:
+def stored_pdf(submission: Submission, clinic_timezone: str) -> bytes:
     """A submission's stored PDF; if rendering failed at submit, it is rendered and kept now."""
     if submission.pdf is not None:
         return submission.pdf

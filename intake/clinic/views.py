@@ -121,7 +121,7 @@ def mark_reviewed(reference: str):
 @role_required("clinician", action="download_pdf")
 def summary_pdf(reference: str):
     found = queries.find(reference) or abort(404)
-    pdf = summaries.pdf_for(found.reference, current_app.config["TIMEZONE"])
+    pdf = summaries.stored_pdf(found, current_app.config["TIMEZONE"])
     services.audit(current_user, "download_pdf", found.reference)
     return Response(
         pdf,

@@ -46,7 +46,7 @@ def _pdf_sha256(submission: Submission, clinic_timezone: str) -> str:
     """The stored PDF's hash; when rendering failed at submit, the PDF is rendered and kept first."""
     if submission.pdf_sha256:
         return submission.pdf_sha256
-    return hashlib.sha256(summaries.pdf_of(submission, clinic_timezone)).hexdigest()
+    return hashlib.sha256(summaries.stored_pdf(submission, clinic_timezone)).hexdigest()
 
 
 def _fhir_json(resource: dict, download: str | None = None) -> Response:

@@ -64,7 +64,7 @@ def test_a_rendering_failure_keeps_the_submission_and_logs_no_patient_data(
 
     monkeypatch.undo()
     with app.app_context():
-        pdf = summaries.pdf_for(reference, app.config["TIMEZONE"])
+        pdf = summaries.find_pdf(reference, app.config["TIMEZONE"])
     assert "Sentinel Patientname" in pdf_text(pdf)
     assert stored(app, reference).pdf == pdf
 

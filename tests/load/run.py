@@ -21,7 +21,7 @@ group), restart it on the same port, and let the patients retry what failed: eve
 is idempotent (a step saved twice is saved once, Start resumes the draft, a Submit whose
 answer was lost finds its submission stored). Then every acknowledged submission must be
 whole, none half-written: one whose PDF render was cut short must still have exactly its
-answers, and its PDF is rendered on demand with intake.summaries.pdf_for (counted in the
+answers, and its PDF is rendered on demand with intake.summaries.find_pdf (counted in the
 report). --kills N kills again at 60%, 90% of the intakes.
 
 Exits non-zero on any lost or wrong submission, PDF mismatch, 5xx, or unfinished patient.
@@ -343,7 +343,7 @@ def verify(url: str, acknowledged: dict[str, dict], attempted: dict[str, dict]) 
             for (
                 reference
             ) in missing_pdf:  # render cut short: rendered on demand, as the clinic would
-                summaries.pdf_for(reference, zone)
+                summaries.find_pdf(reference, zone)
                 result.rerendered.append(reference)
             db.session.expire_all()
             for reference in missing_pdf:
@@ -467,7 +467,7 @@ def run_one(kind: str, args) -> bool:
     if v.rerendered and args.kill:
         log(
             f"  PDF render cut short by the kill, answers whole, PDF rendered on demand with "
-            f"intake.summaries.pdf_for: {', '.join(v.rerendered)}"
+            f"intake.summaries.find_pdf: {', '.join(v.rerendered)}"
         )
     elif v.rerendered:
         problems.append(f"acknowledged without a stored PDF (no kill): {v.rerendered[:5]}")
