@@ -8,22 +8,41 @@ each response has been sent, by the same thresholds CPython uses: by then the re
 objects are freed, so there is far less to scan, and no one is waiting. What the worker
 loaded at start (the app, its templates, fonts and catalogues) is frozen, so it is never
 scanned at all.
+
+That copies how CPython 3.11 to 3.13 schedules its generational collector (three
+generations, each with its own threshold). CPython 3.14 collects incrementally and other
+interpreters differently: there the worker keeps the interpreter's own collection.
 """
 
 from __future__ import annotations
 
 import gc
+import sys
+
+
+def copies_this_collector(
+    implementation: str = sys.implementation.name,
+    version: tuple[int, ...] = tuple(sys.version_info[:2]),
+) -> bool:
+    """True where collect_garbage() schedules collection as the interpreter itself would."""
+    return implementation == "cpython" and (3, 11) <= version[:2] <= (3, 13)
+
+
+SCHEDULES_COLLECTION = copies_this_collector()
 
 
 def post_worker_init(worker) -> None:
     """The app is loaded: freeze what exists now, and let collection wait for request ends."""
+    if not SCHEDULES_COLLECTION:
+        return
     gc.collect()
     gc.freeze()
     gc.disable()
 
 
 def post_request(worker, req, environ, resp) -> None:
-    collect_garbage()
+    if SCHEDULES_COLLECTION:
+        collect_garbage()
 
 
 def collect_garbage() -> int | None:

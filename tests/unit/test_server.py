@@ -75,3 +75,33 @@ def test_a_worker_freezes_what_it_loaded_and_waits_for_request_ends(manual_colle
     [[] for _ in range(10)]
     server.post_request(worker=None, req=None, environ={}, resp=None)
     assert freed == [True]
+
+
+@pytest.mark.parametrize(
+    "implementation, version, copies",
+    [
+        ("cpython", (3, 11), True),
+        ("cpython", (3, 13), True),
+        ("cpython", (3, 14), False),  # incremental collection: not what collect_garbage copies
+        ("cpython", (3, 10), False),
+        ("pypy", (3, 11), False),
+    ],
+)
+def test_collection_is_scheduled_only_where_it_copies_the_collector(
+    implementation, version, copies
+):
+    assert server.copies_this_collector(implementation, version) is copies
+
+
+def test_elsewhere_a_worker_keeps_the_interpreters_own_collection(manual_collection, monkeypatch):
+    monkeypatch.setattr(server, "SCHEDULES_COLLECTION", False)
+    gc.enable()
+    server.post_worker_init(worker=None)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    gc.disable()
+    gc.set_threshold(1, 10, 10)
+    freed = cyclic_garbage()
+    [[] for _ in range(10)]
+    server.post_request(worker=None, req=None, environ={}, resp=None)
+    assert not freed  # the hook collected nothing: that is left to the interpreter
