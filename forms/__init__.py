@@ -1,1 +1,1 @@
-"""Flask-WTF forms built from the questionnaire definition."""
+"""Flask-WTF forms: one per questionnaire step, built from its definition, and the clinic's."""

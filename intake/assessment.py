@@ -268,6 +268,6 @@ def raise_flags(answers: dict, findings: Findings) -> tuple[Flag, ...]:
 
 
 def assess(answers: dict, submitted_on: date) -> Assessment:
-    """Findings and the flags they raise, computed once for the PDF and the clinic pages."""
+    """Findings and the flags they raise: what the PDF, the clinic pages and FHIR show."""
     findings = derive_findings(answers, submitted_on)
     return Assessment(findings, raise_flags(answers, findings))

@@ -1,4 +1,5 @@
-"""Tables. Models hold data only; intake.services owns every write transaction."""
+"""Tables. Models hold data only; the service modules own every write (intake.services,
+intake.wizard.drafts, intake.clinic.services)."""
 
 from __future__ import annotations
 

@@ -6,10 +6,12 @@ the PDF (`applicable_answers`, then `assess` on the submission date in the clini
 
 Modelling choices (FHIR R4, 4.0.1):
 
-- Identity. `CANONICAL_BASE` is the clinic's FHIR base; the Questionnaire's canonical `url`
-  is `{CANONICAL_BASE}/Questionnaire/acne-botox-preconsult`, the path the blueprint serves,
-  and every code system and extension of ours lives under the same base. A canonical is an
-  identifier, not a link: set it once to the clinic's own domain, then never change it.
+- Identity. `CANONICAL_BASE` is the product's FHIR base (ours, not a clinic's: every clinic
+  answers the same Questionnaire); the Questionnaire's canonical `url` is
+  `{CANONICAL_BASE}/Questionnaire/acne-botox-preconsult`, the path the blueprint serves, and
+  every code system and extension of ours lives under the same base. A canonical is an
+  identifier, not a link: it is still a placeholder; set it once to our own domain before
+  the first export, then never change it.
 - Items. One `group` item per step (linkId = the step's slug), one item per question
   (linkId = the question's stable id). TEXT -> string, LONG_TEXT -> text, DATE -> date,
   ONE_OF and ANY_OF -> choice (ANY_OF `repeats`). `required` and `maxLength` as defined;

@@ -116,7 +116,7 @@ FLAG_TEXT_SIZE = 10
 
 @dataclass(frozen=True)
 class Line:
-    """A plain-text table row: fixed wording broken into lines once, drawn without markup."""
+    """A plain-text table row: our own wording broken into lines, drawn without markup."""
 
     font: str = FONT
     size: float = BODY_SIZE
