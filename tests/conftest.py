@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from intake import database  # noqa: E402
 from intake.extensions import db  # noqa: E402
+from tests import support  # noqa: E402
 from tests.support import (  # noqa: E402
     SHARED_DATABASE_URL,
     Clock,
@@ -22,6 +23,7 @@ from tests.support import (  # noqa: E402
     close_connections,
     empty_shared_database,
     make_app,
+    make_sqlite_template,
 )
 
 
@@ -33,20 +35,23 @@ def _close_every_apps_connections():
         close_connections(apps_made.pop())
 
 
-@pytest.fixture(scope="session")
-def _shared_schema(tmp_path_factory):
-    """On a shared database, start the run from an empty schema brought up by the migrations."""
-    if SHARED_DATABASE_URL:
-        app = make_app(tmp_path_factory.mktemp("schema"))
-        with app.app_context(), db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        database.upgrade_schema(app)
-        close_connections(app)
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_schema(tmp_path_factory):
+    """Run the migrations once per run: on a shared database, from an empty schema (each test
+    then empties the tables); on SQLite, into a template file that every app's file copies."""
+    if not SHARED_DATABASE_URL:
+        support.sqlite_template = make_sqlite_template(tmp_path_factory.mktemp("template"))
+        return
+    app = make_app(tmp_path_factory.mktemp("schema"))
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    database.upgrade_schema(app)
+    close_connections(app)
 
 
 @pytest.fixture
-def app(tmp_path, _shared_schema):
+def app(tmp_path, _migrated_schema):
     app = make_app(tmp_path)
     if SHARED_DATABASE_URL:
         empty_shared_database(app)  # whatever ran before (a browser test's server, say)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,15 +23,38 @@ from tests.factories import formdata
 SHARED_DATABASE_URL = os.environ.get("INTAKE_TEST_DATABASE_URL")
 
 apps_made: list = []
+sqlite_template: Path | None = None  # this run's migrated file, made by tests/conftest.py
 
 
 def make_app(tmp_path: Path, **settings):
-    url = SHARED_DATABASE_URL or f"sqlite:///{tmp_path}/intake.sqlite3"
+    """An app on the test database; on SQLite the file in tmp_path, which starts as a copy of
+    the run's migrated template (apps made on one tmp_path share it, as servers would)."""
+    if SHARED_DATABASE_URL:
+        return app_on(SHARED_DATABASE_URL, **settings)
+    file = tmp_path / "intake.sqlite3"
+    if not file.exists():
+        assert sqlite_template, "no template yet: tests/conftest.py makes it once per run"
+        shutil.copyfile(sqlite_template, file)
+    return app_on(f"sqlite:///{file}", **settings)
+
+
+def app_on(url: str, **settings):
+    """An app on the database at url, closed at the end of the test."""
     app = create_app(
         {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url, **settings}
     )
     apps_made.append(app)
     return app
+
+
+def make_sqlite_template(directory: Path) -> Path:
+    """A SQLite file brought up by the real migrations (the app runs them on a new file), for
+    every test to copy instead of migrating its own."""
+    file = directory / "template.sqlite3"
+    close_connections(app_on(f"sqlite:///{file}"))
+    # Closing the last connection moves the write-ahead log into the file: it is all there.
+    assert not Path(f"{file}-wal").exists()
+    return file
 
 
 def quick_password_hasher() -> PasswordHasher:

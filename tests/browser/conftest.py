@@ -33,7 +33,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory, _shared_schema):
+def live_app(tmp_path_factory, _migrated_schema):
     app = make_app(tmp_path_factory.mktemp("live"))
     yield app
     close_connections(app)

@@ -27,7 +27,7 @@ TABLET_BUTTON = "Use this device as a front-desk tablet"
 
 
 @pytest.fixture(scope="module")
-def tablet_app(tmp_path_factory, _shared_schema):
+def tablet_app(tmp_path_factory, _migrated_schema):
     app = make_app(
         tmp_path_factory.mktemp("tablet"),
         TABLET_RESET_SECONDS=RESET,

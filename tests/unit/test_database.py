@@ -16,7 +16,7 @@ from intake import config, database, questionnaire
 from intake.extensions import db
 from intake.models import Draft
 from intake.wizard import drafts
-from tests.support import SHARED_DATABASE_URL, make_app
+from tests.support import SHARED_DATABASE_URL, app_on, make_app
 
 
 def test_the_migrations_build_exactly_the_models(app):
@@ -32,6 +32,16 @@ def test_db_upgrade_works_from_the_command_line_and_is_repeatable(app, runner):
         tables = set(inspect(db.engine).get_table_names())
         version = db.session.scalar(text("SELECT version_num FROM alembic_version"))
     assert {"drafts", "submissions"} <= tables
+    assert version == ScriptDirectory.from_config(database.alembic_config(app)).get_current_head()
+
+
+def test_the_app_migrates_a_new_sqlite_file_when_it_starts(tmp_path):
+    """Tests copy a file migrated once per run (tests/support.make_app); this is the real start."""
+    app = app_on(f"sqlite:///{tmp_path}/new.sqlite3")
+    with app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+        version = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+    assert tables == set(db.metadata.tables) | {"alembic_version"}
     assert version == ScriptDirectory.from_config(database.alembic_config(app)).get_current_head()
 
 
