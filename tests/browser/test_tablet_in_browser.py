@@ -1,11 +1,14 @@
-"""Front-desk tablet mode in Chromium (SPEC 8), on a server of its own with short timers:
-the confirmation leaves by itself, an idle patient is warned and then forgotten, and Back never
-brings an earlier patient's answers back."""
+"""Front-desk tablet mode in Chromium (SPEC 8), on a server of its own: the confirmation leaves
+by itself, an idle patient is warned and then forgotten, and Back never brings an earlier
+patient's answers back. The page's timers and the server's clock are stopped and moved forward
+together by the test, so the idle timers keep their real lengths and nobody waits for them."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -18,9 +21,12 @@ from intake.questionnaire import STEPS
 from intake.tokens import token_hash
 from tests.browser.helpers import REFERENCE, Wording, axe_violations, continue_, fill_step, serving
 from tests.factories import answers
-from tests.support import close_connections, make_app, quick_password_hasher
+from tests.support import Clock, close_connections, make_app, quick_password_hasher
 
-RESET, WARNING, IDLE = 2, 2, 4  # seconds, instead of 30, 120 and 180
+# The confirmation leaves by <meta http-equiv="refresh">, which no page clock moves: RESET is the
+# one real wait, so it is short. WARNING and IDLE are the defaults, on the moved clocks.
+RESET, WARNING, IDLE = 2, 120, 180  # seconds
+BUSY_EVERY = 20  # seconds between a busy patient's key presses
 FRONTDESK = "desk.tablet@clinic.test"
 PASSWORD = "a front desk password"
 TABLET_BUTTON = "Use this device as a front-desk tablet"
@@ -51,11 +57,54 @@ def tablet_server(tablet_app):
         yield url
 
 
+class Clocks:
+    """The page's clock (Date.now, setTimeout, setInterval in every page of the device) and the
+    server's (intake.clock.now), stopped, and moved forward together only by the test."""
+
+    def __init__(self, page: Page, server: Clock):
+        self.page, self.server = page, server
+        # Ahead of real time: the page's clock, running until paused, may only move forward.
+        server.current = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=1)
+        page.clock.pause_at(server.current)
+
+    def advance(self, seconds: int) -> None:
+        """Time passes: the server's clock first, so that whatever the page's timers send on
+        the way finds the server no earlier than the page."""
+        self.server.advance(seconds=seconds)
+        self.page.clock.run_for(seconds * 1000)
+
+    @contextlib.contextmanager
+    def running(self, at_most: int = 10):
+        """Real time on the page for a while (axe waits on its timers), then both clocks stopped
+        again, at_most seconds on (more than that fails: the page's clock would go back)."""
+        self.page.clock.resume()
+        yield
+        self.server.advance(seconds=at_most)
+        self.page.clock.pause_at(self.server.current)
+
+    def page_is_in_step(self) -> bool:
+        """The page's own Date.now() is the server's time: its clock is the one being moved."""
+        return self.page.evaluate("Date.now()") == self.server.current.timestamp() * 1000
+
+
 @pytest.fixture
-def tablet(browser, tablet_server) -> Page:
-    """A device that front desk has just turned into a tablet: signed out, on the start page."""
+def device(browser, tablet_server) -> Page:
+    """The tablet to be, a browser of its own; `clocks` stops its clock before any page loads."""
     context = browser.new_context(base_url=tablet_server, viewport={"width": 768, "height": 1024})
-    page = context.new_page()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def clocks(device, frozen_clock) -> Clocks:
+    return Clocks(device, frozen_clock)
+
+
+@pytest.fixture
+def tablet(device, clocks, tablet_server) -> Page:
+    """A device that front desk has just turned into a tablet: signed out, on the start page,
+    its clock and the server's stopped until the test moves them."""
+    page = device
     page.goto("/clinic/login")
     page.get_by_label("Email").fill(FRONTDESK)
     page.get_by_label("Password").fill(PASSWORD)
@@ -63,8 +112,7 @@ def tablet(browser, tablet_server) -> Page:
     page.get_by_role("button", name=TABLET_BUTTON).click()
     page.wait_for_url(f"{tablet_server}/")
     expect(page.get_by_role("button", name="Start now")).to_be_visible()
-    yield page
-    context.close()
+    return page
 
 
 def session_of(app, page: Page) -> dict:
@@ -119,7 +167,7 @@ def test_front_desk_turns_the_device_into_a_tablet_and_is_signed_out(tablet: Pag
 
 
 def test_after_submitting_the_tablet_returns_to_the_start_and_forgets(
-    tablet: Page, tablet_app, tablet_server
+    tablet: Page, clocks: Clocks, tablet_app, tablet_server
 ):
     t = Wording(tablet_app, "en")
     leaving = answers(full_name="Leaving Patient", treatment_notes="Secret treatment note")
@@ -157,7 +205,8 @@ def test_after_submitting_the_tablet_returns_to_the_start_and_forgets(
     # The next patient comes a little later: no warning in the way on the start page (there
     # are no answers to keep), empty fields, and their Back leads to nothing either, though
     # the earlier patient's pages now answer with the new patient's own draft.
-    tablet.wait_for_timeout((WARNING + 0.5) * 1000)
+    clocks.advance(WARNING + 1)
+    assert clocks.page_is_in_step()
     assert tablet.get_by_role("dialog").count() == 0  # now, not "eventually"
     tablet.get_by_role("button", name="Start now").click()
     expect(tablet.get_by_label("Full name")).to_have_value("")
@@ -166,7 +215,9 @@ def test_after_submitting_the_tablet_returns_to_the_start_and_forgets(
     assert_back_shows_nothing_of(tablet, tablet_server, *secrets)
 
 
-def test_an_idle_patient_is_warned_then_forgotten(tablet: Page, tablet_app, tablet_server):
+def test_an_idle_patient_is_warned_then_forgotten(
+    tablet: Page, clocks: Clocks, tablet_app, tablet_server
+):
     t = Wording(tablet_app, "en")
     patient = answers(full_name="Idle Patient")
     tablet.get_by_role("button", name="Start now").click()
@@ -176,9 +227,10 @@ def test_an_idle_patient_is_warned_then_forgotten(tablet: Page, tablet_app, tabl
 
     # A slow patient, busy on one page for longer than the idle time, is not idle: the page
     # tells the server, which keeps the draft.
-    for _ in range(IDLE * 3):
+    for _ in range(2 * IDLE // BUSY_EVERY):
         tablet.keyboard.press("Shift")
-        tablet.wait_for_timeout(400)
+        clocks.advance(BUSY_EVERY)
+    assert tablet.get_by_role("dialog").count() == 0
     fill_step(tablet, STEPS[1], patient, t)
     continue_(tablet, t)
     expect(tablet.get_by_role("heading", level=1)).to_have_text("Oily skin")
@@ -190,12 +242,17 @@ def test_an_idle_patient_is_warned_then_forgotten(tablet: Page, tablet_app, tabl
     oily = tablet.get_by_label("Oily all over", exact=True)
     oily.check()  # an answer on the page, not sent yet
 
-    # The warning: a modal dialog, named and described, with focus moved into it.
+    # The warning, after WARNING and not before: a modal dialog, named and described, with
+    # focus moved into it.
     dialog = tablet.get_by_role("dialog", name="Are you still there?")
-    expect(dialog).to_be_visible(timeout=(WARNING + 2) * 1000)
+    clocks.advance(WARNING - 1)
+    assert dialog.count() == 0
+    clocks.advance(1)
+    expect(dialog).to_be_visible()
     expect(dialog).to_have_accessible_description(re.compile("your answers will be deleted"))
     expect(dialog.get_by_role("heading", name="Are you still there?")).to_be_focused()
-    report = axe_violations(tablet)
+    with clocks.running():
+        report = axe_violations(tablet)
     assert report is None, report
 
     # Continue, with the keyboard: the dialog goes, the answers and the draft stay.
@@ -208,8 +265,10 @@ def test_an_idle_patient_is_warned_then_forgotten(tablet: Page, tablet_app, tabl
     assert draft_row(tablet_app, token).answers["full_name"] == "Idle Patient"
 
     # Left alone: warned again, then the start page, and the draft deleted on the server.
-    expect(dialog).to_be_visible(timeout=(WARNING + 2) * 1000)
-    tablet.wait_for_url(f"{tablet_server}/", timeout=(IDLE + 2) * 1000)
+    clocks.advance(WARNING)
+    expect(dialog).to_be_visible()
+    clocks.advance(IDLE - WARNING)
+    tablet.wait_for_url(f"{tablet_server}/")
     expect(tablet.get_by_role("button", name="Start now")).to_be_visible()
     assert draft_row(tablet_app, token) is None
     assert session_of(tablet_app, tablet).get("draft") is None
