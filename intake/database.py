@@ -5,10 +5,13 @@ from __future__ import annotations
 import fcntl
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
@@ -109,9 +112,23 @@ def alembic_config(app: Flask) -> AlembicConfig:
     return config
 
 
+@cache
+def _newest_migration() -> str | None:
+    """The head of the migration scripts, read once per process."""
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def _is_up_to_date() -> bool:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_heads() == (_newest_migration(),)
+
+
 def upgrade_schema(app: Flask) -> None:
-    """Apply pending migrations; on SQLite a file lock keeps several workers from racing."""
+    """Apply pending migrations; on SQLite a file lock keeps several workers from racing.
+    A database already at the newest migration is left alone: most starts need nothing."""
     with app.app_context():
+        if _is_up_to_date():
+            return
         url = db.engine.url
         if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
             command.upgrade(alembic_config(app), "head")

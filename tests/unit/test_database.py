@@ -19,6 +19,17 @@ from intake.wizard import drafts
 from tests.support import SHARED_DATABASE_URL, app_on, make_app
 
 
+def revision_of(app) -> str | None:
+    with app.app_context():
+        revision = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+        db.session.remove()
+    return revision
+
+
+def newest_migration(app) -> str | None:
+    return ScriptDirectory.from_config(database.alembic_config(app)).get_current_head()
+
+
 def test_the_migrations_build_exactly_the_models(app):
     with app.app_context():
         command.check(database.alembic_config(app))  # raises when a model change lacks a migration
@@ -30,9 +41,8 @@ def test_db_upgrade_works_from_the_command_line_and_is_repeatable(app, runner):
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     with app.app_context():
         tables = set(inspect(db.engine).get_table_names())
-        version = db.session.scalar(text("SELECT version_num FROM alembic_version"))
     assert {"drafts", "submissions"} <= tables
-    assert version == ScriptDirectory.from_config(database.alembic_config(app)).get_current_head()
+    assert revision_of(app) == newest_migration(app)
 
 
 def test_the_app_migrates_a_new_sqlite_file_when_it_starts(tmp_path):
@@ -40,9 +50,37 @@ def test_the_app_migrates_a_new_sqlite_file_when_it_starts(tmp_path):
     app = app_on(f"sqlite:///{tmp_path}/new.sqlite3")
     with app.app_context():
         tables = set(inspect(db.engine).get_table_names())
-        version = db.session.scalar(text("SELECT version_num FROM alembic_version"))
     assert tables == set(db.metadata.tables) | {"alembic_version"}
-    assert version == ScriptDirectory.from_config(database.alembic_config(app)).get_current_head()
+    assert revision_of(app) == newest_migration(app)
+
+
+def test_a_database_behind_the_migrations_is_upgraded_when_the_app_starts(tmp_path, monkeypatch):
+    """A release with a new migration: the first start after it upgrades the file."""
+    url = f"sqlite:///{tmp_path}/older.sqlite3"
+    older = app_on(url)
+    with older.app_context():
+        command.downgrade(database.alembic_config(older), "-1")
+    assert revision_of(older) not in (None, newest_migration(older))
+    upgrades = []
+    upgrade = command.upgrade
+    monkeypatch.setattr(command, "upgrade", lambda *args: upgrades.append(args) or upgrade(*args))
+
+    restarted = app_on(url)
+    assert len(upgrades) == 1
+    assert revision_of(restarted) == newest_migration(restarted)
+    with restarted.app_context():
+        command.check(database.alembic_config(restarted))  # the schema is the models' again
+
+
+def test_a_database_at_the_newest_migration_is_left_alone(app, monkeypatch):
+    """Alembic is not even started (its start costs more than the check): most starts."""
+
+    def upgrade(*args):
+        raise AssertionError("Alembic started on a database already up to date")
+
+    monkeypatch.setattr(command, "upgrade", upgrade)
+    database.upgrade_schema(app)
+    assert revision_of(app) == newest_migration(app)
 
 
 def test_each_database_is_tuned_for_many_workers(app):
