@@ -51,12 +51,12 @@ def current_language() -> str:
     """The patient's choice for this visit; staff pages are always English."""
     if request and request.blueprint == "clinic":
         return languages.SOURCE
-    chosen = session.get(SESSION_KEY)
-    return chosen if chosen in languages.BY_CODE else languages.SOURCE
+    language = languages.find(session.get(SESSION_KEY))
+    return languages.SOURCE if language is None else language.code
 
 
 def choose(language: str) -> bool:
-    if language not in languages.BY_CODE:
+    if languages.find(language) is None:
         return False
     session[SESSION_KEY] = language
     return True
@@ -65,4 +65,6 @@ def choose(language: str) -> bool:
 def patient_date(value) -> str:
     """A date in words in the patient's language: 27 March 1990, 27 de marzo de 1990."""
     day = questionnaire.parse_date(value)
-    return format_date(day, languages.BY_CODE[current_language()].date_format)
+    language = languages.find(current_language())
+    assert language is not None  # current_language() returns only codes of the table
+    return format_date(day, language.date_format)

@@ -26,11 +26,18 @@ LANGUAGES = (
     Language("es", "Español", "Spanish"),  # 27 de marzo de 1990
 )
 
-BY_CODE = {language.code: language for language in LANGUAGES}
-TRANSLATED = tuple(language.code for language in LANGUAGES if language.code != SOURCE)
+
+def find(code: str | None) -> Language | None:
+    """The table's row for a language code, or None for a code the patient side does not offer."""
+    return next((language for language in LANGUAGES if language.code == code), None)
+
+
+def translated() -> tuple[str, ...]:
+    """The codes of the languages with a catalogue: every one but the source's."""
+    return tuple(language.code for language in LANGUAGES if language.code != SOURCE)
 
 
 def english_name(code: str) -> str:
     """The language in English words, as the clinic reads it; an unknown code as it is."""
-    language = BY_CODE.get(code)
+    language = find(code)
     return code if language is None else language.english_name

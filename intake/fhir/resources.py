@@ -218,7 +218,7 @@ def _translations_of(field: str, text: str) -> dict:
                 {"url": "content", "valueString": translated},
             ],
         }
-        for language in languages.TRANSLATED
+        for language in languages.translated()
         if (translated := _translation(text, language))
     ]
     return {f"_{field}": {"extension": extensions}} if extensions else {}

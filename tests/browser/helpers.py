@@ -13,7 +13,7 @@ from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
-from intake.languages import BY_CODE
+from intake import languages
 from intake.questionnaire import Kind, Question, Step
 from tests.support import Patient
 
@@ -63,7 +63,7 @@ class Wording:
 def switch_language(page: Page, language: str) -> None:
     """Choose the language with the page's own link (English is the default)."""
     if language != "en":
-        page.get_by_role("link", name=BY_CODE[language].own_name).first.click()
+        page.get_by_role("link", name=languages.find(language).own_name).first.click()
     expect(page.locator("html")).to_have_attribute("lang", language)
 
 

@@ -20,10 +20,7 @@ FRENCH = Language("fr", "Français", "French")
 @pytest.fixture
 def french(monkeypatch):
     """French added to the table, as a new row would add it (it has no catalogue yet)."""
-    table = (*languages.LANGUAGES, FRENCH)
-    monkeypatch.setattr(languages, "LANGUAGES", table)
-    monkeypatch.setattr(languages, "BY_CODE", {language.code: language for language in table})
-    monkeypatch.setattr(languages, "TRANSLATED", (*languages.TRANSLATED, FRENCH.code))
+    monkeypatch.setattr(languages, "LANGUAGES", (*languages.LANGUAGES, FRENCH))
     return FRENCH
 
 
