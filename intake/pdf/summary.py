@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape
@@ -177,11 +177,7 @@ def _identification(
             if given:
                 shown = f"{shown} (age {assessment.findings.age})"
             return [label(f"{q.label} and age"), value(shown)]
-        if q.kind in (Kind.TEXT, Kind.LONG_TEXT):  # the patient's own words: wraps anything
-            return [label(q.label), Paragraph(_markup(given or NOT_PROVIDED), styles.ANSWER)]
-        if given in (None, []):
-            return [label(q.label), value(NOT_PROVIDED)]
-        return [label(q.label), value(questionnaire.answer_text(q, given))]
+        return [label(q.label), _answer_cell(q, given, value)]
 
     about = [answer(q) for q in step.visible_questions(answers) if q.id != NAME_QUESTION]
     submission = [
@@ -326,15 +322,24 @@ def _line_style(line: styles.Line, row: int) -> list:
 
 def _answer_row(q: Question, value) -> list:
     label = _wrap(q.label, styles.FONT, styles.LABEL_SIZE, 0)
+    return [
+        label,
+        _answer_cell(q, value, lambda line: _wrap(line, styles.FONT, styles.BODY_SIZE, 1)),
+    ]
+
+
+def _answer_cell(q: Question, value, wrap: Callable[[str], str]):
+    """An answer as a table cell: the patient's own words in a Paragraph (it wraps anything),
+    our wording (options, dates) as lines that `wrap` breaks to the column."""
     if value is None or value == "" or value == []:
-        return [label, NOT_PROVIDED]
+        return NOT_PROVIDED
     if q.kind in (Kind.TEXT, Kind.LONG_TEXT):
-        return [label, Paragraph(_markup(value), styles.ANSWER)]  # free text: wraps anything
+        return Paragraph(_markup(value), styles.ANSWER)
     if q.kind is Kind.ANY_OF:
         lines = [q.option_label(option) for option in value]
     else:
         lines = [questionnaire.answer_text(q, value)]
-    return [label, "\n".join(_wrap(line, styles.FONT, styles.BODY_SIZE, 1) for line in lines)]
+    return "\n".join(wrap(line) for line in lines)
 
 
 def _lines(text: str, font: str, size: float, width: float) -> str:
