@@ -71,6 +71,8 @@ class StepForm(FlaskForm):
     """One step's questions; only those whose condition holds are validated and kept."""
 
     step: Step
+    # The draft's answers to the other steps: a question here may depend on one of them.
+    other_answers: dict = {}
 
     class Meta:
         # CSRFProtect checks every POST before the view runs, and the page carries its token
@@ -78,8 +80,9 @@ class StepForm(FlaskForm):
         csrf = False
 
     def questions(self) -> list[Question]:
-        """The questions that apply, judged on what was just submitted (or loaded)."""
-        return self.step.visible_questions(self._raw_answers())
+        """The questions that apply, judged on what was just submitted (or loaded) and on the
+        answers to other steps."""
+        return self.step.visible_questions({**self.other_answers, **self._raw_answers()})
 
     def visible_ids(self) -> set[str]:
         return {q.id for q in self.questions()}
@@ -144,7 +147,9 @@ def as_formdata(step: Step, answers: dict) -> MultiDict:
 
 def stored_step_form(step: Step, answers: dict) -> StepForm:
     """A step's form filled from stored answers, as if posted, for validating them again."""
-    return form_for(step)(formdata=as_formdata(step, answers))
+    form = form_for(step)(formdata=as_formdata(step, answers))
+    form.other_answers = answers
+    return form
 
 
 def first_invalid_step(steps, answers: dict) -> Step | None:

@@ -66,7 +66,9 @@ class Findings:
     oiliness_category: str  # "Not oily", "Slightly oily", "Oily", "Very oily"
     oiliness_items: tuple[OilinessItem, ...]
     age: int  # at the appointment date, or at submission when there is none
-    distribution: str | None = None  # "Face only", "Trunk only", "Face and trunk"; None: not derived
+    distribution: str | None = (
+        None  # "Face only", "Trunk only", "Face and trunk"; None: not derived
+    )
     treatments: tuple[TreatmentRow, ...] = ()  # treatments used now or before
     isotretinoin_stopped: str | None = None  # in words
     isotretinoin_relapse: str | None = None

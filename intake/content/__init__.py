@@ -227,7 +227,9 @@ def _passage_rules(raw, passages, names: dict, version, where: str) -> tuple[Pas
         marks = []
         for mark in entry.get("marks") or []:
             expect_keys(mark, {"text", "when"}, set(), f"{at}: mark")
-            marks.append(Mark(str(mark["text"]), _rule(mark["when"], names, version, f"{at}: mark")))
+            marks.append(
+                Mark(str(mark["text"]), _rule(mark["when"], names, version, f"{at}: mark"))
+            )
         rules.append(
             PassageRule(
                 _rule(entry["include"], names, version, at),

@@ -61,7 +61,7 @@ from zoneinfo import ZoneInfo
 from babel.support import Translations
 
 from intake import languages
-from intake.assessment import NO_FLAGS_TEXT, OILINESS_MAX, Assessment, Flag, assess
+from intake.assessment import NO_FLAGS_TEXT, Assessment, Flag, assess
 from intake.questionnaire import (
     QUESTIONNAIRE_ID,
     QUESTIONNAIRE_TITLE,
@@ -317,7 +317,7 @@ def _findings(
         _observation("acne-pattern", "Acne pattern", authored, valueString=findings.acne_pattern),
         _observation(
             "oiliness-score",
-            f"Oiliness score (0 to {OILINESS_MAX})",
+            f"Oiliness score (0 to {assessment.findings.oiliness_max})",
             authored,
             valueInteger=findings.oiliness_score,
         ),

@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table
 
 from intake import content, questionnaire
-from intake.assessment import NO_FLAGS_TEXT, OILINESS_MAX, Assessment, assess
+from intake.assessment import NO_FLAGS_TEXT, Assessment, assess
 from intake.pdf import styles
 from intake.questionnaire import DateRule, Kind, Question
 
@@ -142,7 +142,7 @@ def _finding(step: questionnaire.Step, assessment: Assessment) -> tuple[str, str
     if step.slug == "your-acne":
         return "Acne pattern (derived)", findings.acne_pattern
     if step.slug == "oily-skin":
-        score = f"Score {findings.oiliness_score} of {OILINESS_MAX} ({findings.oiliness_category})"
+        score = f"Score {findings.oiliness_score} of {findings.oiliness_max} ({findings.oiliness_category})"
         return "Oiliness (derived)", score
     return None
 

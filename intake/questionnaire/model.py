@@ -242,8 +242,10 @@ class Questionnaire:
                 if q.shown_if:
                     for trigger in q.shown_if.questions:
                         if trigger not in seen:
-                            raise ValueError(f"{self.version}: {q.id} depends on {trigger!r}, "
-                                             "which is not asked before it")
+                            raise ValueError(
+                                f"{self.version}: {q.id} depends on {trigger!r}, "
+                                "which is not asked before it"
+                            )
                         for option in q.shown_if.any_of:
                             self.questions[trigger].option(option)
         rules = (*self.flags, *self.considerations)

@@ -171,7 +171,9 @@ TREATMENT_OPTIONS = (
         _("How well have botulinum toxin injections for acne worked for you?"),
     ),
 )
-TREATMENTS = tuple(Treatment(option.id, f"response_{option.id}") for option, _q in TREATMENT_OPTIONS)
+TREATMENTS = tuple(
+    Treatment(option.id, f"response_{option.id}") for option, _q in TREATMENT_OPTIONS
+)
 TREATMENT_CHOICES = (
     *(option for option, _q in TREATMENT_OPTIONS),
     Option("none", _("None"), exclusive=True),
@@ -254,9 +256,7 @@ HEALTH_AND_SAFETY = Step(
             "pregnant_breastfeeding",
             _("Are you pregnant or breastfeeding?"),
             Kind.ONE_OF,
-            _yes_no(
-                ("not_sure", _("I'm not sure")), ("not_applicable", _("Does not apply to me"))
-            ),
+            _yes_no(("not_sure", _("I'm not sure")), ("not_applicable", _("Does not apply to me"))),
             required_message=_("Select whether you are pregnant or breastfeeding"),
         ),
         Question(
@@ -265,9 +265,7 @@ HEALTH_AND_SAFETY = Step(
             Kind.ONE_OF,
             _yes_no(),
             shown_if=Condition("pregnant_breastfeeding", ("no", "not_sure")),
-            required_message=_(
-                "Select whether you are trying for a baby or planning a pregnancy"
-            ),
+            required_message=_("Select whether you are trying for a baby or planning a pregnancy"),
         ),
         Question(
             "conditions",
@@ -608,8 +606,7 @@ FLAGS = (
     FlagRule(
         "facial_weakness_or_surgery",
         Level.CAUTION,
-        "Facial weakness, drooping or a previous operation on the face: record before "
-        "treatment.",
+        "Facial weakness, drooping or a previous operation on the face: record before treatment.",
         "Medication Guide: tell the doctor about facial surgery, facial muscle weakness or "
         "drooping eyelids; SmPCs: caution with pre-existing asymmetry or ptosis.",
         answer("face", "weakness_drooping", "operation"),
