@@ -31,6 +31,7 @@ from pathlib import Path
 import yaml
 
 from intake import questionnaire
+from intake.questionnaire.model import Rule
 from intake.questionnaire.rules import (
     Constant,
     RulesError,
@@ -66,12 +67,12 @@ class SelectedPassage:
 @dataclass(frozen=True)
 class Mark:
     text: str
-    when: object  # a rule
+    when: Rule
 
 
 @dataclass(frozen=True)
 class PassageRule:
-    include: object  # a rule
+    include: Rule
     evidence: str = ""
     marks: tuple[Mark, ...] = ()
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from intake.questionnaire.model import Questionnaire, chosen_options
+from intake.questionnaire.model import Questionnaire, Rule, chosen_options
 
 EVERY_PATIENT = "included for every patient"
 
@@ -180,7 +180,7 @@ class FlagRaised:
 
 @dataclass(frozen=True)
 class AnyOf:
-    rules: tuple
+    rules: tuple[Rule, ...]
 
     def check(self, answers: dict, assessment) -> tuple[bool, tuple[str, ...]]:
         verdicts = [rule.check(answers, assessment) for rule in self.rules]
@@ -208,7 +208,7 @@ class AllOf(AnyOf):
 
 @dataclass(frozen=True)
 class Not:
-    rule: object
+    rule: Rule
 
     def check(self, answers: dict, assessment) -> tuple[bool, tuple[str, ...]]:
         return not self.rule.check(answers, assessment)[0], self.describe(answers, assessment)
@@ -225,7 +225,7 @@ class Not:
 class Reasoned:
     """A rule whose words are given: `reason`, or none when it is empty."""
 
-    rule: object
+    rule: Rule
     reason: str
 
     def check(self, answers: dict, assessment) -> tuple[bool, tuple[str, ...]]:
