@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from babel import Locale
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from flask_babel import Babel, format_date, get_translations
 
 from intake import languages, questionnaire
@@ -16,8 +16,17 @@ babel = Babel()
 
 
 def init_app(app: Flask) -> None:
-    # Flask-Babel also installs Jinja's i18n functions (newstyle: %(name)s placeholders).
+    # Flask-Babel also installs Jinja's i18n functions (newstyle: %(name)s placeholders);
+    # they are replaced by the same functions reading the request's catalogue once: Flask-Babel's
+    # look it up again for every message (about 30 a step page, most of a page's time).
     babel.init_app(app, locale_selector=lambda: _locale(current_language()))
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     @app.context_processor
     def language_context():
@@ -27,6 +36,15 @@ def init_app(app: Flask) -> None:
             "current_language": language,
             "words": _questionnaire_wording(language),
         }
+
+
+def _translations():
+    """This request's catalogue, looked up once per request."""
+    try:
+        return g.translations
+    except AttributeError:
+        g.translations = get_translations()
+        return g.translations
 
 
 @functools.cache
