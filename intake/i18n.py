@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
     # they are replaced by the same functions reading the request's catalogue once: Flask-Babel's
     # look it up again for every message (about 30 a step page, most of a page's time).
     babel.init_app(app, locale_selector=lambda: _locale(current_language()))
-    app.jinja_env.install_gettext_callables(
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),
