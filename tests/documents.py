@@ -13,21 +13,23 @@ SHIPPED_ID = "can-botox-injections-reduce-acne"
 LEAFLET = "Aftercare\n\nFor teenagers.\r\n\r\nFor severe nodular acne.\n  \nWhen not pregnant.\n"
 LEAFLET_RULES = """
 id: aftercare
-note: Clinic leaflet.
-answer_names: {severity: severity}
-passages:
-  P1: {include: {finding: age, under: 18}}
-  P2:
-    include:
-      all:
-        - {finding: acne_pattern, in: [Nodulocystic]}
-        - {answer: severity, equals: severe}
-  P3:
-    include:
-      not: {flag: [pregnancy, pregnancy_uncertain]}
-    marks:
-      - {text: Check consent, when: {finding: age, under: 18}}
-      - {text: Oily, when: {finding: oiliness_score, at_least: 6}}
+versions:
+  "2026.2":
+    evidence_note: {text: Clinic leaflet.}
+    answer_names: {severity: severity}
+    passages:
+      P1: {include: {finding: age, under: 18}}
+      P2:
+        include:
+          all:
+            - {finding: acne_pattern, in: [Nodular]}
+            - {answer: severity, equals: severe}
+      P3:
+        include:
+          not: {flag: [pregnancy, pregnancy_uncertain]}
+        marks:
+          - {text: Check consent, when: {finding: age, under: 18}}
+          - {text: Oily, when: {finding: oiliness_score, at_least: 6}}
 """
 
 
