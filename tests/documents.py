@@ -11,11 +11,12 @@ from intake import content
 SHIPPED_ID = "can-botox-injections-reduce-acne"
 
 LEAFLET = "Aftercare\n\nFor teenagers.\r\n\r\nFor severe nodular acne.\n  \nWhen not pregnant.\n"
+# Rules for questionnaire 2026.2 only: a 2026.1 submission quotes nothing of the leaflet.
 LEAFLET_RULES = """
 id: aftercare
 versions:
   "2026.2":
-    evidence_note: {text: Clinic leaflet.}
+    evidence_note: {text: Clinic leaflet., date: 2026-10-01}
     answer_names: {severity: severity}
     passages:
       P1: {include: {finding: age, under: 18}}
