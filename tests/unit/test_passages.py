@@ -528,7 +528,7 @@ def test_a_second_document_needs_only_data(tmp_path):
         "Aftercare",
         "Relevant passages of 'Aftercare'",
         "Clinic leaflet.",
-        None,
+        date(2026, 10, 1),
     )
     assert [p.text for p in leaflet.passages] == [
         "For teenagers.",
