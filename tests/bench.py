@@ -151,13 +151,29 @@ def naive_summary(data: real.SummaryInput, documents=None) -> bytes:
     ]
     if not assessment.flags:
         rows.append(row("Safety flags", NO_FLAGS_TEXT))
-    rows.append(row("Acne pattern", assessment.findings.acne_pattern))
+    rows += [
+        row(
+            "Clinical consideration",
+            f"{c.text}\nRaised by: {'; '.join(c.raised_by)}\nBasis: {c.basis}",
+        )
+        for c in assessment.considerations
+    ]
+    findings = assessment.findings
+    rows.append(row("Acne pattern", findings.acne_pattern))
+    rows.append(row("Distribution", findings.distribution or ""))
     rows.append(
         row(
             "Oiliness",
-            f"Score {assessment.findings.oiliness_score} of 9 ({assessment.findings.oiliness_category})",
+            f"Score {findings.oiliness_score} of {findings.oiliness_max} "
+            f"({findings.oiliness_category})",
         )
     )
+    rows += [
+        row(item.question, f"{item.answer} ({item.points})") for item in findings.oiliness_items
+    ]
+    rows += [
+        row(t.name, f"now {t.now}, before {t.before}: {t.response}") for t in findings.treatments
+    ]
     for step in questionnaire.STEPS[1:]:
         for q in step.visible_questions(answers_):
             value = answers_.get(q.id)
@@ -165,8 +181,13 @@ def naive_summary(data: real.SummaryInput, documents=None) -> bytes:
                 row(q.label, questionnaire.answer_text(q, value) if value else real.NOT_PROVIDED)
             )
     for document in documents:
+        rule_set = document.rules_for(assessment.questionnaire.version)
+        if rule_set is None:
+            continue
+        rows.append(row("Evidence note", rule_set.note.text))
         for passage in content.select_passages(document, answers_, assessment):
-            rows.append(row(document.heading, f"{passage.text}\n{passage.because}"))
+            lines = [passage.text, *passage.marks, passage.because or ""]
+            rows.append(row(rule_set.heading, "\n".join(lines)))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=styles.PAGE_SIZE, title=data.reference, invariant=1)
     doc.build(
@@ -174,7 +195,12 @@ def naive_summary(data: real.SummaryInput, documents=None) -> bytes:
             Paragraph(real.TITLE, styles.TITLE),
             Table(rows, colWidths=(doc.width * 0.4, doc.width * 0.6)),
         ],
-        canvasmaker=lambda *a, **k: real.FooterCanvas(*a, reference=data.reference, **k),
+        canvasmaker=lambda *a, **k: real.FooterCanvas(
+            *a,
+            reference=data.reference,
+            questionnaire_line=real.questionnaire_line(assessment.questionnaire),
+            **k,
+        ),
     )
     return buffer.getvalue()
 
