@@ -71,12 +71,6 @@ def test_clinician_signs_in_finds_reads_and_signs_out(page: Page, reference):
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    reason="the PDF module is being rewritten for questionnaire 2026.2 on another branch: "
-    "until it lands, rendering a 2026.2 submission fails (KeyError) and the download is the "
-    "error page",
-)
 def test_clinician_downloads_the_pdf(page: Page, reference):
     sign_in_to(page, reference)
     with page.expect_download() as download_info:

@@ -290,13 +290,6 @@ _LABELS_UNDER_THEIR_INPUT = """() => [...document.querySelectorAll('.choice')].f
 }).map((choice) => choice.querySelector('label').textContent.trim())"""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="intake/static/intake.css: .choice has flex-wrap: wrap (for the option hints, "
-    "9a3b70e) and .choice__label keeps flex-basis auto, so a label wider than the rest of "
-    "the row wraps onto a line of its own under its check box or radio; "
-    "'.choice__label { flex: 1 1 0%; min-width: 0; }' fixes it",
-)
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_each_options_label_sits_beside_its_input(page: Page, live_app, language):
     """Every step with all its conditional questions shown, on a desktop, the front-desk
