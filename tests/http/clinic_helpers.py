@@ -8,12 +8,14 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from intake import questionnaire, summaries
+from intake import questionnaire, services, summaries
 from intake.clinic import services as staff
+from intake.database import write_transaction
 from intake.extensions import db
 from intake.models import AuditEvent, StaffSession, Submission, User
+from intake.tokens import new_token, token_hash
 from intake.wizard import drafts
 from tests.factories import answers
 from tests.support import quick_password_hasher
@@ -69,9 +71,25 @@ def _submit(all_answers: dict) -> str:
     lifetime = timedelta(hours=1)
     token = drafts.start(lifetime)
     # save_step keeps the other steps' answers, so one call can hold the whole set
-    assert drafts.save_step(token, questionnaire.STEPS[0], all_answers, lifetime)
+    assert drafts.save_step(token, questionnaire.STEPS[0], all_answers, lifetime).kept
     stored = drafts.find(token).answers
     return drafts.submit(token, drafts.fingerprint(stored), language="en")
+
+
+def submit_in_version(app, version: str, given: dict) -> str:
+    """A submission answered in an earlier questionnaire version, stored as that version's code
+    stored it: add_submission keeps the current version's answers, so the version's own answers
+    and number are written over them."""
+    with app.app_context():
+        with write_transaction() as session:
+            reference = services.add_submission(session, token_hash(new_token()), given, "en")
+            session.execute(
+                update(Submission)
+                .where(Submission.reference == reference)
+                .values(questionnaire_version=version, answers=given)
+            )
+        db.session.remove()
+    return reference
 
 
 def submit_many(app, count: int, clock=None, step=timedelta(minutes=1), **overrides) -> list[str]:
