@@ -109,6 +109,8 @@ def test_a_document_a_clinic_drops_into_the_folder_is_quoted_in_the_stored_pdf(
     monkeypatch.setattr(content, "FOLDER", folder_with_second_document(folder))
     reference = patient.complete(answers(spot_types=["nodules"], severity="severe"))
     text = pdf_text(stored(app, reference).pdf)
-    assert "From 'Can Botox Injections Reduce Acne?'" in text
-    assert "Clinic leaflet." in text
-    assert "From 'Aftercare' For severe nodular acne." in text
+    # Both documents quoted; how the PDF heads and lays them out is tests/pdf's.
+    assert "'Can Botox Injections Reduce Acne?'" in text
+    assert "'Aftercare'" in text
+    assert "Clinic leaflet." in text  # the leaflet's evidence note
+    assert "For severe nodular acne." in text  # its passage chosen for this patient
