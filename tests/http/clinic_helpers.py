@@ -71,7 +71,7 @@ def _submit(all_answers: dict) -> str:
     lifetime = timedelta(hours=1)
     token = drafts.start(lifetime)
     # save_step keeps the other steps' answers, so one call can hold the whole set
-    assert drafts.save_step(token, questionnaire.STEPS[0], all_answers, lifetime)
+    assert drafts.save_step(token, questionnaire.STEPS[0], all_answers, lifetime).kept
     stored = drafts.find(token).answers
     return drafts.submit(token, drafts.fingerprint(stored), language="en")
 
