@@ -56,11 +56,14 @@ _wording_by_language: dict[str, dict[str, str]] = {}
 
 
 def _questionnaire_wording(language: str) -> dict[str, str]:
-    """The questionnaire's texts in one language, translated once per process, not per page."""
+    """The texts of every questionnaire version in one language, translated once per process,
+    not per page: the clinic shows an older submission with its own version's questions."""
     if language not in _wording_by_language:
         translations = get_translations()
         _wording_by_language[language] = {
-            text: translations.ugettext(text) for text in questionnaire.wording()
+            text: translations.ugettext(text)
+            for version in questionnaire.VERSIONS.values()
+            for text in version.wording()
         }
     return _wording_by_language[language]
 

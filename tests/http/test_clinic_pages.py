@@ -409,12 +409,6 @@ def test_an_older_submission_is_shown_with_its_own_findings_and_flags(app, clini
         assert newer not in text, newer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: templates/macros/answers.html labels each answer with words[question.label], "
-    "and `words` (intake/i18n.py) holds only the current version's wording, so a question "
-    "asked only in 2026.1 is shown with an empty label on the clinic's answers page",
-)
 def test_an_older_submission_shows_its_own_questions_with_their_answers(app, clinician):
     text = _older_submission_page(app, clinician)
     for wording in (

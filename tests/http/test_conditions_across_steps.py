@@ -142,9 +142,15 @@ def test_changing_sex_to_female_from_check_answers_asks_the_new_question_first(a
     response = patient.client.get("/check-answers")
     path, query = where(response)
     assert path == f"/questions/{YOUR_ACNE.slug}" and query["return"] == ["check"]
-    page = html(patient.client.get(response.location))
+    raw = patient.client.get(response.location)
+    page = html(raw)
     assert page.shown_values() == ["hormonal_features"]
     assert page.back_link() == "/check-answers"
+    # A question never asked before is added with the notice, not shown as an error.
+    body = raw.get_data(as_text=True)
+    assert "We have added a question based on your answer." in body
+    assert "There is a problem" not in body and 'aria-invalid="true"' not in body
+    assert not page.title.startswith("Error")
 
     response = patient.answer_step(YOUR_ACNE.slug, FEMALE, "?return=check")
     assert where(response) == ("/check-answers", {})
