@@ -236,6 +236,7 @@ def _safety_flags(assessment: Assessment):
     )
     rows, row_styles = [[f"{FLAGS_HEADING} ({len(flags)}): {counts}", ""]], []
     for row, flag in enumerate(flags, start=1):
+        assert flag.level is not None  # a safety flag always has a level
         badge, badge_text, tint = styles.LEVEL_COLOURS[flag.level.value]
         level = _lines(flag.level.value, styles.FONT_BOLD, styles.LEVEL_SIZE, styles.LEVEL_WIDTH)
         rows.append([level, Paragraph(_flag_detail(flag), styles.FLAG)])

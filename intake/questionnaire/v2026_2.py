@@ -280,8 +280,7 @@ HEALTH_AND_SAFETY = Step(
                     (
                         "swallowing_breathing",
                         _(
-                            "Difficulty swallowing, or a breathing problem such as severe "
-                            "asthma or COPD"
+                            "Difficulty swallowing, or a breathing problem such as severe asthma or COPD"
                         ),
                     ),
                     ("bleeding_disorder", _("A bleeding or clotting disorder")),
@@ -338,8 +337,7 @@ HEALTH_AND_SAFETY = Step(
                     (
                         "anti_inflammatories",
                         _(
-                            "Aspirin or anti-inflammatory painkillers (for example ibuprofen) "
-                            "on most days"
+                            "Aspirin or anti-inflammatory painkillers (for example ibuprofen) on most days"
                         ),
                     ),
                     (
@@ -353,8 +351,7 @@ HEALTH_AND_SAFETY = Step(
                     (
                         "anticholinergics",
                         _(
-                            "Medicines for an overactive bladder, sweating or travel sickness, "
-                            "or sedating antihistamines"
+                            "Medicines for an overactive bladder, sweating or travel sickness, or sedating antihistamines"
                         ),
                     ),
                 ),
@@ -644,8 +641,7 @@ FLAGS = (
     FlagRule(
         "under_18",
         Level.CAUTION,
-        "Under 18: outside the licensed age. In England only a doctor, or someone acting on a "
-        "doctor's directions, may give botulinum toxin.",
+        "Under 18: outside the licensed age. In England only a doctor, or someone acting on a doctor's directions, may give botulinum toxin.",
         "Product labels: use under 18 not established or not recommended; Botulinum Toxin and "
         "Cosmetic Fillers (Children) Act 2021 (England).",
         finding("age", under=18),
@@ -663,8 +659,7 @@ CONSIDERATIONS = (
     FlagRule(
         "isotretinoin_now",
         None,
-        "Takes isotretinoin now: it already reduces oil, so toxin for oiliness adds little "
-        "while it is taken.",
+        "Takes isotretinoin now: it already reduces oil, so toxin for oiliness adds little while it is taken.",
         _ISOTRETINOIN_BASIS,
         _ISOTRETINOIN_NOW,
     ),
