@@ -254,7 +254,8 @@ def test_a_current_submission_is_exported_as_2026_2_and_resolves(app, client):
 # The canonical base is a setting ---------------------------------------------------
 
 
-def test_intake_fhir_base_changes_every_canonical(tmp_path):
+def test_intake_fhir_base_changes_every_canonical(app, tmp_path):
+    """On the database of `app` (emptied first on PostgreSQL), with the clinic's base."""
     app = make_app(tmp_path, FHIR_BASE=f"{CLINIC_BASE}/")  # a trailing slash is dropped
     client = app.test_client()
     reference = submit_answered_in(app, "2026.1", answers_2026_1())
