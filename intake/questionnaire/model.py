@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -137,14 +138,21 @@ class Step:
         """The questions that apply given the answers (conditions may read earlier steps)."""
         return [q for q in self.questions if q.shown_if is None or q.shown_if.is_met(answers)]
 
+    @functools.cached_property
+    def asked_by_other_steps(self) -> frozenset[str]:
+        """The questions here that depend on an answer given on another step: the page cannot
+        reveal them in place; they are on it exactly when they apply."""
+        own = {q.id for q in self.questions}
+        return frozenset(
+            q.id
+            for q in self.questions
+            if q.shown_if is not None and not own.issuperset(q.shown_if.questions)
+        )
+
     @property
     def reads_other_steps(self) -> bool:
         """Some question here depends on an answer given on another step."""
-        own = {q.id for q in self.questions}
-        return any(
-            q.shown_if is not None and not own.issuperset(q.shown_if.questions)
-            for q in self.questions
-        )
+        return bool(self.asked_by_other_steps)
 
 
 # Clinical rules ------------------------------------------------------------------------------
