@@ -11,8 +11,10 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from flask import render_template_string, session
 from sqlalchemy import select
 
+from forms.questionnaire import form_for
 from intake import fragments, services
 from intake.extensions import db
 from intake.models import Draft, Submission
@@ -1294,3 +1296,33 @@ def test_a_two_digit_year_error_links_to_the_year_box(patient):
         },
     )
     assert ("#date_of_birth-year", "Year must include 4 numbers") in html(page).error_links()
+
+
+COMPARE_KEPT_WITH_MACRO = (
+    '{% import "macros/fields.html" as fields with context %}'
+    "{{ fields.question_field(question, field) }}\x00"
+    "{{ kept_choice_question(question, field.data, current_language, words) }}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_kept_choice_question_is_the_markup_its_macro_renders(app, language):
+    """Kept once per language, each choice question (ticked or not) is exactly what the
+    template's macro renders for it afresh."""
+    given = answers(sex="female", hormonal_features=["unwanted_hair", "thinning_hair"])
+    for step in STEPS:
+        for data in ({}, given):
+            with app.test_request_context():
+                session["lang"] = language
+                form = form_for(step)(data=data)
+                for question in (q for q in step.questions if q.options):
+                    fresh, kept = render_template_string(
+                        COMPARE_KEPT_WITH_MACRO, question=question, field=form[question.id]
+                    ).split("\x00")
+                    assert kept.strip() == fresh.strip(), (language, question.id)
+                    assert kept.count(" checked") == len(
+                        given[question.id]
+                        if isinstance(given.get(question.id), list)
+                        else [question.id] * (question.id in given)
+                    ) * (data is given)
+    assert {(language, "severity"), (language, "after_toxin")} <= fragments._kept_around.keys()
