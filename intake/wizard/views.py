@@ -18,7 +18,13 @@ from flask import (
 from flask_babel import gettext
 from markupsafe import Markup
 
-from forms.questionnaire import ConfirmForm, first_invalid_step, form_for, stored_step_form
+from forms.questionnaire import (
+    ConfirmForm,
+    StoredAnswers,
+    first_invalid_step,
+    form_for,
+    stored_step_form,
+)
 from intake import clock, i18n, questionnaire, summaries, tablet
 from intake.questionnaire import STEPS, Step
 from intake.web import local_path
@@ -86,21 +92,20 @@ def step(slug: str):
     ask_again_from = drafts.bring_up_to_date(draft)
     if ask_again_from is not None:
         return _ask_again(ask_again_from)
-    revealed: list[str] = []
-    if request.args.get("check"):
-        form = stored_step_form(current, draft.answers)
-        form.validate()
-        # A question that applies now because of an answer changed since (on another step)
-        # was never asked: it is added, not an error.
-        revealed = [q.id for q in form.questions() if q.shown_if and q.id not in draft.answers]
-        for question_id in revealed:
-            form[question_id].errors = []
-    else:
-        form = form_for(current)(data=draft.answers)
-        form.other_answers = draft.answers
-    return _render_step(
-        current, form, revealed=revealed, questions_changed=bool(request.args.get("changed"))
-    )
+    if not request.args.get("check"):
+        return _render_step(
+            current,
+            StoredAnswers(current, draft.answers),
+            questions_changed=bool(request.args.get("changed")),
+        )
+    form = stored_step_form(current, draft.answers)
+    form.validate()
+    # A question that applies now because of an answer changed since (on another step) was
+    # never asked: it is added, not an error.
+    revealed = [q.id for q in form.questions() if q.shown_if and q.id not in draft.answers]
+    for question_id in revealed:
+        form[question_id].errors = []
+    return _render_step(current, form, revealed=revealed)
 
 
 def _ask_again(step: Step):
