@@ -76,6 +76,22 @@ _COMPLETE_2026_1 = {
 }
 
 
+# Answers that ask the follow-up questions of three triggers: a female patient (the hormonal
+# question, asked on the step after), isotretinoin used before (its two follow-ups and its
+# "how well") and botulinum toxin before (its two follow-ups).
+FOLLOW_UPS = dict(
+    sex="female",
+    hormonal_features=["irregular_periods"],
+    treatments_before=["isotretinoin"],
+    response_isotretinoin="helped_somewhat",
+    isotretinoin_stopped="over_12_months",
+    isotretinoin_relapse="no",
+    toxin_ever="yes",
+    toxin_last="over_12_months",
+    after_toxin=["none"],
+)
+
+
 # Every optional question left empty (conditionals aside): what "Not provided" is shown for.
 EVERY_OPTIONAL_EMPTY = dict(
     appointment_date=None,
@@ -96,6 +112,11 @@ def answers(**overrides) -> dict:
     Answers to questions that no longer apply are dropped, as the wizard does.
     """
     return _answers(questionnaire.CURRENT, _COMPLETE, overrides)
+
+
+def answers_with_follow_ups(**overrides) -> dict:
+    """A complete answer set that asks the FOLLOW_UPS questions too."""
+    return answers(**{**FOLLOW_UPS, **overrides})
 
 
 def answers_2026_1(**overrides) -> dict:

@@ -10,26 +10,20 @@ from intake.extensions import db
 from intake.models import Submission
 from intake.questionnaire import STEPS, Kind
 from tests.browser.helpers import REFERENCE
-from tests.factories import answers
+from tests.factories import answers_with_follow_ups
 
 # Conditional questions included: the one step 1 puts on step 2 (Female), and ones revealed
 # in place by a key press (a treatment now and one before, isotretinoin before, toxin before).
-ANSWERS = answers(
+ANSWERS = answers_with_follow_ups(
     full_name="Kay Board",
-    sex="female",
     phone=None,
     locations=["cheeks", "chin_jawline"],
     duration="over_5_years",
-    hormonal_features=["irregular_periods"],
     treatments_now=["antibiotic_tablets"],
-    treatments_before=["isotretinoin"],
     response_antibiotic_tablets="did_not_help",
-    response_isotretinoin="helped_somewhat",
     isotretinoin_stopped="6_to_12_months",
     isotretinoin_relapse="not_sure_yet",
-    toxin_ever="yes",
     toxin_last="dont_remember",
-    after_toxin=["none"],
     goals=["less_oily", "learn_botox"],
 )
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.questionnaire import QUESTIONS, STEPS
-from tests.factories import answers, formdata
+from tests.factories import answers, answers_with_follow_ups, formdata
 from tests.support import Html
 
 ABOUT_YOU, YOUR_ACNE, OILY_SKIN, TREATMENTS, HEALTH, VISIT = STEPS
@@ -162,18 +162,7 @@ def test_changing_sex_to_female_from_check_answers_asks_the_new_question_first(a
 def test_a_change_link_to_a_step_with_a_conditional_question_returns_to_check_answers(
     app, patient, step
 ):
-    given = answers(
-        sex="female",
-        hormonal_features=["unwanted_hair"],
-        treatments_now=["none"],
-        treatments_before=["isotretinoin"],
-        response_isotretinoin="helped_somewhat",
-        isotretinoin_stopped="over_12_months",
-        isotretinoin_relapse="no",
-        toxin_ever="yes",
-        toxin_last="over_12_months",
-        after_toxin=["none"],
-    )
+    given = answers_with_follow_ups(hormonal_features=["unwanted_hair"], treatments_now=["none"])
     patient.answer_all(given)
     check = html(patient.client.get("/check-answers"))
     (change,) = [href for href, words in check.links if words == f"Change {step.title.lower()}"]

@@ -17,7 +17,7 @@ from forms.questionnaire import (
 from intake.extensions import db
 from intake.questionnaire import QUESTIONS, STEPS, Kind
 from intake.questionnaire import step as step_named
-from tests.factories import answers, formdata
+from tests.factories import answers, answers_with_follow_ups, formdata
 from tests.support import make_app
 
 ABOUT_YOU = step_named("about-you")
@@ -89,14 +89,7 @@ def errors_of(form) -> dict:
 
 @pytest.mark.parametrize("step", STEPS, ids=[s.slug for s in STEPS])
 def test_stored_answers_validate_and_come_back_unchanged(request_context, step):
-    full = answers(
-        sex="female",
-        hormonal_features=["irregular_periods"],
-        treatments_before=["isotretinoin"],
-        response_isotretinoin="cleared",
-        isotretinoin_stopped="over_12_months",
-        isotretinoin_relapse="no",
-    )
+    full = answers_with_follow_ups()
     form = stored_step_form(step, full)
     assert form.validate(), errors_of(form)
     assert form.answers() == {q.id: full[q.id] for q in step.questions if q.id in full}

@@ -94,11 +94,7 @@ def test_upgrading_a_2026_1_database_keeps_its_records_and_marks_its_drafts(app)
 def test_a_migrated_2026_1_draft_is_carried_over_when_read(app):
     old_answers = answers_2026_1()
     token = new_token()
-    _at_revision(app, "0004")
-    try:
-        _write_as_release_2026_1(app, token, old_answers)
-    finally:
-        _upgrade(app)
+    _upgraded_from_release_2026_1(app, token, old_answers)
 
     with app.test_request_context():
         draft = drafts.find(token)

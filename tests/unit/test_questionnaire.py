@@ -29,7 +29,7 @@ from intake.questionnaire import (
     previous_step,
 )
 from intake.questionnaire.rules import RulesError, answer, check_against, finding
-from tests.factories import answers, answers_2026_1
+from tests.factories import answers, answers_2026_1, answers_with_follow_ups
 
 V2026_1 = questionnaire.find("2026.1")
 V2026_2 = questionnaire.find("2026.2")
@@ -773,17 +773,7 @@ def test_a_condition_on_a_question_not_asked_before_it_is_refused():
 
 
 def test_applicable_answers_keeps_a_complete_set_unchanged():
-    full = answers(
-        sex="female",
-        hormonal_features=["none"],
-        treatments_before=["isotretinoin"],
-        response_isotretinoin="cleared",
-        isotretinoin_stopped="over_12_months",
-        isotretinoin_relapse="no",
-        toxin_ever="yes",
-        toxin_last="over_12_months",
-        after_toxin=["none"],
-    )
+    full = answers_with_follow_ups(hormonal_features=["none"])
     assert {"hormonal_features", "isotretinoin_stopped", "after_toxin"} <= set(full)
     assert applicable_answers(full) == full
 
