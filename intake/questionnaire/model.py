@@ -127,7 +127,7 @@ class Question:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a step is itself: hashed by identity, as caches key it
 class Step:
     slug: str
     title: str
