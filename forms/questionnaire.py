@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
@@ -13,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
-from forms.fields import DatePartsField, MultiCheckboxField
+from forms.fields import DATE_PARTS, DatePartsField, MultiCheckboxField
 from forms.validators import Choices, DateRules, Optional, Required, TextRules
 from intake import clock
 from intake.questionnaire import Kind, Question, Step
@@ -71,6 +72,8 @@ class StepForm(FlaskForm):
     """One step's questions; only those whose condition holds are validated and kept."""
 
     step: Step
+    # The draft's answers to the other steps: a question here may depend on one of them.
+    other_answers: dict = {}
 
     class Meta:
         # CSRFProtect checks every POST before the view runs, and the page carries its token
@@ -78,8 +81,9 @@ class StepForm(FlaskForm):
         csrf = False
 
     def questions(self) -> list[Question]:
-        """The questions that apply, judged on what was just submitted (or loaded)."""
-        return self.step.visible_questions(self._raw_answers())
+        """The questions that apply, judged on what was just submitted (or loaded) and on the
+        answers to other steps."""
+        return self.step.visible_questions({**self.other_answers, **self._raw_answers()})
 
     def visible_ids(self) -> set[str]:
         return {q.id for q in self.questions()}
@@ -142,9 +146,49 @@ def as_formdata(step: Step, answers: dict) -> MultiDict:
     return data
 
 
+@dataclass(frozen=True)
+class _StoredField:
+    """What the step template reads of a form field, for an answer shown again unchanged."""
+
+    id: str
+    name: str
+    data: object
+    parts: dict[str, str]
+    errors: tuple = ()
+    error_part: str = "day"
+
+
+class StoredAnswers:
+    """A step's stored answers in the shape its template reads from a form, without errors.
+
+    Showing a step again (Back, a reload, Change) needs no validation: this costs a dict where
+    a form costs a bound field with its choices for every question of the step.
+    """
+
+    def __init__(self, step: Step, answers: dict):
+        self.step = step
+        self.answers = answers
+
+    def __getitem__(self, question_id: str) -> _StoredField:
+        value = self.answers.get(question_id)
+        parts = dict.fromkeys(DATE_PARTS, "")
+        if value and self.step_question(question_id).kind is Kind.DATE:
+            typed = date.fromisoformat(value)
+            parts = {"day": str(typed.day), "month": str(typed.month), "year": str(typed.year)}
+        return _StoredField(question_id, question_id, value, parts)
+
+    def step_question(self, question_id: str) -> Question:
+        return next(q for q in self.step.questions if q.id == question_id)
+
+    def visible_ids(self) -> set[str]:
+        return {q.id for q in self.step.visible_questions(self.answers)}
+
+
 def stored_step_form(step: Step, answers: dict) -> StepForm:
     """A step's form filled from stored answers, as if posted, for validating them again."""
-    return form_for(step)(formdata=as_formdata(step, answers))
+    form = form_for(step)(formdata=as_formdata(step, answers))
+    form.other_answers = answers
+    return form
 
 
 def first_invalid_step(steps, answers: dict) -> Step | None:

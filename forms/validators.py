@@ -54,12 +54,11 @@ class TextRules:
     def __call__(self, form, field):
         q = self.question
         value = field.data or ""
-        name = _name(q)
         if q.max_length and len(value) > q.max_length:
             raise ValidationError(
                 gettext(
                     "%(name)s must be %(count)s characters or fewer",
-                    name=name,
+                    name=_name(q),
                     count=format_decimal(q.max_length),
                 )
             )
@@ -68,7 +67,9 @@ class TextRules:
         if q.min_length and len(value) < q.min_length:
             raise ValidationError(
                 gettext(
-                    "%(name)s must be %(count)s characters or more", name=name, count=q.min_length
+                    "%(name)s must be %(count)s characters or more",
+                    name=_name(q),
+                    count=q.min_length,
                 )
             )
 
@@ -108,20 +109,23 @@ class DateRules:
         self.today = today
 
     def __call__(self, form, field):
-        name = _name(self.question)
         missing = [part for part, value in field.parts.items() if not value]
         if missing:
             field.error_part = missing[0]
-            raise ValidationError(_MISSING_PART[missing[0]](name))
+            raise ValidationError(_MISSING_PART[missing[0]](_name(self.question)))
         if not field.parts["year"].isdigit() or len(field.parts["year"]) != 4:
             field.error_part = "year"
             raise ValidationError(gettext("Year must include 4 numbers"))
         if field.data is None:
-            raise ValidationError(gettext("%(name)s must be a real date", name=name))
+            raise ValidationError(
+                gettext("%(name)s must be a real date", name=_name(self.question))
+            )
         today = self.today()
         if self.question.date_rule is DateRule.BIRTH:
             if field.data >= today:
-                raise ValidationError(gettext("%(name)s must be in the past", name=name))
+                raise ValidationError(
+                    gettext("%(name)s must be in the past", name=_name(self.question))
+                )
             age = age_on(field.data, today)
             if age < MIN_AGE:
                 raise ValidationError(
@@ -130,11 +134,15 @@ class DateRules:
             if age > MAX_AGE:
                 raise ValidationError(
                     gettext(
-                        "%(name)s must be no more than %(age)s years ago", name=name, age=MAX_AGE
+                        "%(name)s must be no more than %(age)s years ago",
+                        name=_name(self.question),
+                        age=MAX_AGE,
                     )
                 )
         elif self.question.date_rule is DateRule.TODAY_OR_LATER and field.data < today:
-            raise ValidationError(gettext("%(name)s must be today or in the future", name=name))
+            raise ValidationError(
+                gettext("%(name)s must be today or in the future", name=_name(self.question))
+            )
 
 
 # One whole sentence per part, so each language can word it its own way.

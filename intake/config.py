@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 DEFAULTS: dict[str, str | int] = {
@@ -25,6 +26,9 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("INTAKE_SECRET_KEY") or _instance_secret_key(instance_path),
         "SESSION_COOKIE_SECURE": os.environ.get("INTAKE_SECURE_COOKIES") == "1",
         "PROXY_FIX": os.environ.get("INTAKE_PROXY_FIX") == "1",
+        # The FHIR canonical base (SPEC section 10); no default here: in production, FHIR
+        # endpoints refuse until it is set, and only development uses a placeholder.
+        "FHIR_BASE": os.environ.get("INTAKE_FHIR_BASE") or None,
     }
     for name, default in DEFAULTS.items():
         raw = os.environ.get(f"INTAKE_{name}")
@@ -39,6 +43,7 @@ def finish(config: dict) -> None:
         if config.get(name) is None:  # Flask itself pre-sets some (MAX_CONTENT_LENGTH = None)
             config[name] = default
     ZoneInfo(config["TIMEZONE"])  # fail at start, not at the first submission
+    config["FHIR_BASE"] = _fhir_base(config.get("FHIR_BASE"))
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     if config["DATABASE_URL"].startswith("postgresql"):
@@ -46,6 +51,17 @@ def finish(config: dict) -> None:
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Lax"
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session cookie
+
+
+def _fhir_base(value: str | None) -> str | None:
+    """An absolute http(s) URL without its trailing slash, or None when not set; a malformed
+    one fails at start, not at the first FHIR export."""
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"INTAKE_FHIR_BASE must be an absolute http(s) URL, not {value!r}")
+    return value.rstrip("/")
 
 
 def _instance_secret_key(instance_path: str) -> str:

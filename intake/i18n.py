@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from babel import Locale
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from flask_babel import Babel, format_date, get_translations
 
 from intake import languages, questionnaire
@@ -16,8 +16,17 @@ babel = Babel()
 
 
 def init_app(app: Flask) -> None:
-    # Flask-Babel also installs Jinja's i18n functions (newstyle: %(name)s placeholders).
+    # Flask-Babel also installs Jinja's i18n functions (newstyle: %(name)s placeholders);
+    # they are replaced by the same functions reading the request's catalogue once: Flask-Babel's
+    # look it up again for every message (about 30 a step page, most of a page's time).
     babel.init_app(app, locale_selector=lambda: _locale(current_language()))
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     @app.context_processor
     def language_context():
@@ -29,6 +38,15 @@ def init_app(app: Flask) -> None:
         }
 
 
+def _translations():
+    """This request's catalogue, looked up once per request."""
+    try:
+        return g.translations
+    except AttributeError:
+        g.translations = get_translations()
+        return g.translations
+
+
 @functools.cache
 def _locale(code: str) -> Locale:
     return Locale.parse(code)  # once per language, not per request
@@ -38,11 +56,14 @@ _wording_by_language: dict[str, dict[str, str]] = {}
 
 
 def _questionnaire_wording(language: str) -> dict[str, str]:
-    """The questionnaire's texts in one language, translated once per process, not per page."""
+    """The texts of every questionnaire version in one language, translated once per process,
+    not per page: the clinic shows an older submission with its own version's questions."""
     if language not in _wording_by_language:
         translations = get_translations()
         _wording_by_language[language] = {
-            text: translations.ugettext(text) for text in questionnaire.wording()
+            text: translations.ugettext(text)
+            for version in questionnaire.VERSIONS.values()
+            for text in version.wording()
         }
     return _wording_by_language[language]
 

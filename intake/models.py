@@ -29,6 +29,8 @@ class Draft(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The version the answers were given in; an older one is carried over when next read.
+    questionnaire_version: Mapped[str] = mapped_column(String(16))
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -12,7 +12,8 @@ log = logging.getLogger(__name__)
 
 
 def render(submission: Submission, clinic_timezone: str) -> bytes:
-    """The PDF bytes for a submission; deterministic, so the same answers give the same bytes."""
+    """The PDF bytes for a submission, read with the questionnaire version it was answered in;
+    deterministic, so the same answers give the same bytes."""
     return render_summary(
         SummaryInput(
             reference=submission.reference,
@@ -20,6 +21,7 @@ def render(submission: Submission, clinic_timezone: str) -> bytes:
             submitted_at=submission.submitted_at,
             timezone=clinic_timezone,
             language=languages.english_name(submission.language),
+            questionnaire_version=submission.questionnaire_version,
         )
     )
 

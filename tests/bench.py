@@ -56,7 +56,10 @@ TYPICAL = answers(
     severity="moderate",
     face_feel="oily_forehead_nose",
     blotting="two_or_three",
-    treatments=["pharmacy", "prescription_topical"],
+    treatments_now=["prescription_topical"],
+    treatments_before=["pharmacy"],
+    response_prescription_topical="too_soon",
+    response_pharmacy="did_not_help",
     medicines=["anti_inflammatories"],
     goals=["fewer_breakouts", "learn_botox"],
     treatment_notes="Adapalene gel made my skin very dry.\nStopped after 3 months.",
@@ -78,9 +81,12 @@ LONGEST = answers(
             "spot_types",
             "locations",
             "flares",
-            "treatments",
+            "treatments_now",
+            "treatments_before",
             "conditions",
+            "face",
             "medicines",
+            "after_toxin",
             "goals",
         )
     },
@@ -91,17 +97,28 @@ LONGEST = answers(
     face_feel="oily_all_over",
     blotting="more_than_three",
     pores="nose_and_cheeks",
-    makeup_shine="yes",
-    isotretinoin_last="now",
-    treatment_response="side_effects",
+    shine="yes",
+    sex="female",
+    hormonal_features=_every_option_but_none("hormonal_features"),
+    picking="often",
+    **{f"response_{o}": "side_effects" for o in _every_option_but_none("treatments_now")},
+    isotretinoin_stopped="last_6_months",
+    isotretinoin_relapse="not_sure_yet",
     treatment_notes=(
         "Doxycycline for three months, then lymecycline; both upset my stomach. " * 20
     )[:1000],
-    pregnancy="yes",
-    recent_toxin="yes",
-    toxin_allergy="yes",
-    injection_weakness="yes",
-    other_allergies=("Penicillin gives me a rash; latex; elastoplast & tree nuts. " * 20)[:1000],
+    pregnant_breastfeeding="not_sure",
+    planning_pregnancy="yes",
+    nerve_muscle_disease=("Charcot-Marie-Tooth disease type 1A, diagnosed in 2019; " * 4)[:200],
+    planned_operation="yes",
+    toxin_ever="yes",
+    toxin_last="last_4_months",
+    cows_milk_allergy="yes",
+    fainting="yes",
+    other_medicines=("Vitamin D, zinc, a salicylic acid wash and a niacinamide serum. " * 20)[
+        :1000
+    ],
+    allergies=("Penicillin gives me a rash; latex; elastoplast & tree nuts. " * 20)[:1000],
     questions_for_dermatologist=(
         "How long would the effect last, and what happens if I stop? " * 40
     )[:2000],
@@ -134,13 +151,29 @@ def naive_summary(data: real.SummaryInput, documents=None) -> bytes:
     ]
     if not assessment.flags:
         rows.append(row("Safety flags", NO_FLAGS_TEXT))
-    rows.append(row("Acne pattern", assessment.findings.acne_pattern))
+    rows += [
+        row(
+            "Clinical consideration",
+            f"{c.text}\nRaised by: {'; '.join(c.raised_by)}\nBasis: {c.basis}",
+        )
+        for c in assessment.considerations
+    ]
+    findings = assessment.findings
+    rows.append(row("Acne pattern", findings.acne_pattern))
+    rows.append(row("Distribution", findings.distribution or ""))
     rows.append(
         row(
             "Oiliness",
-            f"Score {assessment.findings.oiliness_score} of 9 ({assessment.findings.oiliness_category})",
+            f"Score {findings.oiliness_score} of {findings.oiliness_max} "
+            f"({findings.oiliness_category})",
         )
     )
+    rows += [
+        row(item.question, f"{item.answer} ({item.points})") for item in findings.oiliness_items
+    ]
+    rows += [
+        row(t.name, f"now {t.now}, before {t.before}: {t.response}") for t in findings.treatments
+    ]
     for step in questionnaire.STEPS[1:]:
         for q in step.visible_questions(answers_):
             value = answers_.get(q.id)
@@ -148,8 +181,13 @@ def naive_summary(data: real.SummaryInput, documents=None) -> bytes:
                 row(q.label, questionnaire.answer_text(q, value) if value else real.NOT_PROVIDED)
             )
     for document in documents:
+        rule_set = document.rules_for(assessment.questionnaire.version)
+        if rule_set is None:
+            continue
+        rows.append(row("Evidence note", rule_set.note.text))
         for passage in content.select_passages(document, answers_, assessment):
-            rows.append(row(document.heading, f"{passage.text}\n{passage.because}"))
+            lines = [passage.text, *passage.marks, passage.because or ""]
+            rows.append(row(rule_set.heading, "\n".join(lines)))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=styles.PAGE_SIZE, title=data.reference, invariant=1)
     doc.build(
@@ -157,7 +195,12 @@ def naive_summary(data: real.SummaryInput, documents=None) -> bytes:
             Paragraph(real.TITLE, styles.TITLE),
             Table(rows, colWidths=(doc.width * 0.4, doc.width * 0.6)),
         ],
-        canvasmaker=lambda *a, **k: real.FooterCanvas(*a, reference=data.reference, **k),
+        canvasmaker=lambda *a, **k: real.FooterCanvas(
+            *a,
+            reference=data.reference,
+            questionnaire_line=real.questionnaire_line(assessment.questionnaire),
+            **k,
+        ),
     )
     return buffer.getvalue()
 

@@ -11,23 +11,26 @@ from intake import content
 SHIPPED_ID = "can-botox-injections-reduce-acne"
 
 LEAFLET = "Aftercare\n\nFor teenagers.\r\n\r\nFor severe nodular acne.\n  \nWhen not pregnant.\n"
+# Rules for questionnaire 2026.2 only: a 2026.1 submission quotes nothing of the leaflet.
 LEAFLET_RULES = """
 id: aftercare
-note: Clinic leaflet.
-answer_names: {severity: severity}
-passages:
-  P1: {include: {finding: age, under: 18}}
-  P2:
-    include:
-      all:
-        - {finding: acne_pattern, in: [Nodulocystic]}
-        - {answer: severity, equals: severe}
-  P3:
-    include:
-      not: {flag: [pregnancy, pregnancy_uncertain]}
-    marks:
-      - {text: Check consent, when: {finding: age, under: 18}}
-      - {text: Oily, when: {finding: oiliness_score, at_least: 6}}
+versions:
+  "2026.2":
+    evidence_note: {text: Clinic leaflet., date: 2026-10-01}
+    answer_names: {severity: severity}
+    passages:
+      P1: {include: {finding: age, under: 18}}
+      P2:
+        include:
+          all:
+            - {finding: acne_pattern, in: [Nodular]}
+            - {answer: severity, equals: severe}
+      P3:
+        include:
+          not: {flag: [pregnancy, pregnancy_uncertain]}
+        marks:
+          - {text: Check consent, when: {finding: age, under: 18}}
+          - {text: Oily, when: {finding: oiliness_score, at_least: 6}}
 """
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 
+from intake import questionnaire
 from intake.assessment import Assessment, Level, assess
 from intake.extensions import db
 from intake.models import AuditEvent, Submission
@@ -20,9 +21,17 @@ _REFERENCE_CHARS = re.compile(r"[^A-Z0-9]")
 
 @dataclass(frozen=True)
 class Row:
+    """A submission in the list, with its safety flags counted by level (never the clinical
+    considerations, which are not flags)."""
+
     submission: Submission
     contraindications: int
+    defers: int
     cautions: int
+
+    @property
+    def flag_count(self) -> int:
+        return self.contraindications + self.defers + self.cautions
 
 
 @dataclass(frozen=True)
@@ -64,9 +73,11 @@ def submissions_page(
 
 
 def assessment_of(submission: Submission, clinic_timezone: str) -> Assessment:
-    """Findings and flags as the PDF states them (age at the appointment or at submission)."""
+    """Findings, flags and considerations as the PDF states them (age at the appointment or
+    at submission), by the rules of the questionnaire version the patient answered."""
     submitted_on = submission.submitted_at.astimezone(ZoneInfo(clinic_timezone)).date()
-    return assess(submission.answers, submitted_on)
+    answered_in = questionnaire.find(submission.questionnaire_version)
+    return assess(answered_in.applicable_answers(submission.answers), submitted_on, answered_in)
 
 
 def find(reference: str) -> Submission | None:
@@ -92,9 +103,13 @@ def _day_in_utc(day: date, clinic_timezone: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _flag_counts(assessment: Assessment) -> tuple[int, int]:
+def _flag_counts(assessment: Assessment) -> tuple[int, int, int]:
     levels = [flag.level for flag in assessment.flags]
-    return levels.count(Level.CONTRAINDICATION), levels.count(Level.CAUTION)
+    return (
+        levels.count(Level.CONTRAINDICATION),
+        levels.count(Level.DEFER),
+        levels.count(Level.CAUTION),
+    )
 
 
 def audit_events(since: date | None, clinic_timezone: str) -> list[AuditEvent]:

@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forms.clinic import SignInForm, SubmissionFilterForm
-from intake import clock, questionnaire, summaries, tablet
+from intake import clock, summaries, tablet
 from intake.clinic import queries, services
 from intake.clinic.auth import role_required
 from intake.web import local_path
@@ -101,11 +101,13 @@ def submissions():
 def submission(reference: str):
     found = queries.find(reference) or abort(404)
     services.audit(current_user, "view_answers", found.reference)
+    assessment = queries.assessment_of(found, current_app.config["TIMEZONE"])
+    answered_in = assessment.questionnaire
     return render_template(
         "clinic/detail.html",
         submission=found,
-        assessment=queries.assessment_of(found, current_app.config["TIMEZONE"]),
-        groups=questionnaire.answered_steps(found.answers),
+        assessment=assessment,
+        groups=answered_in.answered_steps(answered_in.applicable_answers(found.answers)),
     )
 
 

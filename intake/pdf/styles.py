@@ -85,10 +85,13 @@ RULE = colors.HexColor("#B0B0B0")
 SHADE = colors.HexColor("#EDEDED")
 CONTRAINDICATION = colors.HexColor("#B3261E")  # red; prints dark grey
 CONTRAINDICATION_TINT = colors.HexColor("#FBE9E7")
+DEFER = colors.HexColor("#E06A00")  # orange; prints mid grey
+DEFER_TINT = colors.HexColor("#FDEEDF")
 CAUTION = colors.HexColor("#F2A900")  # amber; prints light grey
 CAUTION_TINT = colors.HexColor("#FFF6DC")
 LEVEL_COLOURS = {
     "Contraindication": (CONTRAINDICATION, colors.white, CONTRAINDICATION_TINT),
+    "Defer": (DEFER, INK, DEFER_TINT),
     "Caution": (CAUTION, INK, CAUTION_TINT),
 }  # level word -> (badge background, badge text, row tint)
 
@@ -129,10 +132,15 @@ class Line:
 
 
 PASSAGE_NOTE = Line(size=9, leading=12, colour=MUTED, above=3, below=2)
-PASSAGE_HEADING = Line(font=FONT_BOLD, above=8, below=2)
-PASSAGE_MARK = Line(font=FONT_BOLD, size=8.5, leading=11, above=1, below=3, background=CAUTION_TINT)
-PASSAGE_TEXT = Line(indent=4 * mm, below=2)
-PASSAGE_REASON = Line(size=8.5, leading=11, colour=MUTED, indent=4 * mm, below=2)
+# The evidence note opens a document's passages: a shaded block, its label bold.
+EVIDENCE_NOTE_LABEL = Line(font=FONT_BOLD, size=9, leading=12, indent=4, above=5, background=SHADE)
+EVIDENCE_NOTE = Line(size=9, leading=12, indent=4, below=6, background=SHADE)
+PASSAGE_TEXT = Line(indent=4 * mm, above=8, below=2)
+# Marks (evidence, "Relevant to this patient's risks") under their passage.
+PASSAGE_MARK = Line(
+    font=FONT_BOLD, size=8.5, leading=11, indent=4 * mm, above=1, below=3, background=CAUTION_TINT
+)
+PASSAGE_REASON = Line(size=8.5, leading=11, colour=MUTED, indent=4 * mm, above=1, below=2)
 
 FOOTER_SIZE = 7.5
 
@@ -173,11 +181,41 @@ ANSWER_TABLE = [
     ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
     *SECTION_ROW,
 ]
-# A derived finding (pattern, oiliness score) is the section's first row, shaded and bold.
-FINDING_ROW = [
-    ("BACKGROUND", (0, 1), (-1, 1), SHADE),
-    ("FONTNAME", (0, 1), (-1, 1), FONT_BOLD),
-    ("TEXTCOLOR", (0, 1), (0, 1), INK),
+
+
+def finding_rows(count: int, spans=()) -> list:
+    """Derived findings (pattern, distribution, oiliness, treatments) open their section: its
+    first `count` rows, shaded and bold; the rows in `spans` (a table) have the whole width."""
+    rows = (0, 1), (-1, count)
+    return [
+        ("BACKGROUND", *rows, SHADE),
+        ("FONTNAME", *rows, FONT_BOLD),
+        ("TEXTCOLOR", (0, 1), (0, count), INK),
+        *(("SPAN", (0, row), (-1, row)) for row in spans),
+    ]
+
+
+# The treatments finding: a table of its own inside its row.
+TREATMENT_SIZE = 8.5
+TREATMENT_COLUMNS = (
+    82 * mm,
+    14 * mm,
+    14 * mm,
+    FRAME_WIDTH - 2 * CELL_PADDING_X - 110 * mm,
+)
+TREATMENT_TABLE = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
+    ("FONTSIZE", (0, 0), (-1, -1), TREATMENT_SIZE),
+    ("LEADING", (0, 0), (-1, -1), LABEL_LEADING),
+    ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_X),
+    ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING_X),
+    ("TOPPADDING", (0, 0), (-1, -1), 2),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+    ("LINEBELOW", (0, 1), (-1, -2), 0.4, RULE),
 ]
 
 # The identification block under the title: two columns of label and value pairs.
@@ -213,6 +251,15 @@ HEADER_TABLE = [
 
 # Safety flags: the level word on a coloured badge, then text, raised by and basis.
 FLAG_COLUMNS = (32 * mm, FRAME_WIDTH - 32 * mm)
+LEVEL_SIZE = 8.5
+LEVEL_WIDTH = FLAG_COLUMNS[0] - 10
+
+
+def level_group_rule(row: int) -> list:
+    """The line above the first flag of a level after the first: groups show in black and white."""
+    return [("LINEABOVE", (0, row), (-1, row), 1, INK)]
+
+
 FLAG_TABLE = [
     ("FONTNAME", (0, 0), (-1, -1), FONT),
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -233,6 +280,27 @@ NO_FLAGS_TABLE = [
     ("FONTSIZE", (0, 1), (-1, 1), BODY_SIZE),
     ("LEADING", (0, 1), (-1, 1), BODY_LEADING),
     ("BOX", (0, 1), (-1, 1), 0.8, INK),
+    ("TOPPADDING", (0, 1), (-1, 1), 6),
+    ("BOTTOMPADDING", (0, 1), (-1, 1), 7),
+]
+
+# Clinical considerations: not flags, so no level and no colour; a box of their own.
+CONSIDERATIONS_TABLE = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 5),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+    ("TOPPADDING", (0, 0), (-1, -1), 4),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+    ("BOX", (0, 1), (-1, -1), 0.8, INK),
+    ("LINEBELOW", (0, 1), (-1, -2), 0.4, RULE),
+    *SECTION_ROW,
+]
+NO_CONSIDERATIONS_TABLE = [
+    *CONSIDERATIONS_TABLE,
+    ("FONTNAME", (0, 1), (-1, 1), FONT_BOLD),
+    ("FONTSIZE", (0, 1), (-1, 1), BODY_SIZE),
+    ("LEADING", (0, 1), (-1, 1), BODY_LEADING),
     ("TOPPADDING", (0, 1), (-1, 1), 6),
     ("BOTTOMPADDING", (0, 1), (-1, 1), 7),
 ]

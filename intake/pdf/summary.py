@@ -16,17 +16,25 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table
 
 from intake import content, questionnaire
-from intake.assessment import NO_FLAGS_TEXT, OILINESS_MAX, Assessment, assess
+from intake.assessment import (
+    CONSIDERATIONS_HEADING,
+    NO_CONSIDERATIONS_TEXT,
+    NO_FLAGS_TEXT,
+    Assessment,
+    Flag,
+    TreatmentRow,
+    assess,
+)
 from intake.pdf import styles
-from intake.questionnaire import DateRule, Kind, Question
+from intake.questionnaire import DateRule, Kind, Level, Question, Questionnaire
 
 TITLE = "Pre-consultation summary: acne and botulinum toxin"
 FOOTER_NOTICE = "Patient-reported information: confirm at consultation"
-QUESTIONNAIRE_LINE = (
-    f"Questionnaire {questionnaire.QUESTIONNAIRE_ID} {questionnaire.QUESTIONNAIRE_VERSION}"
-)
 NOT_PROVIDED = "Not provided"
 CONTINUED = "\n(continued)"
+FLAGS_HEADING = "Safety flags"
+PASSAGES_HEADING = "Relevant passages"
+NO_PASSAGES_TEXT = "No passages selected."
 
 
 @dataclass(frozen=True)
@@ -36,26 +44,36 @@ class SummaryInput:
     submitted_at: datetime  # aware, UTC
     timezone: str  # the clinic's IANA time zone, e.g. "Europe/London"
     language: str  # the language the patient used, in words: "English", "Spanish"
+    # The questionnaire version the answers were given in: its questions, findings, flags and
+    # passage rules are the ones printed, whenever the PDF is rendered.
+    questionnaire_version: str = questionnaire.QUESTIONNAIRE_VERSION
+
+
+def questionnaire_line(q: Questionnaire) -> str:
+    """The footer's last line: which questionnaire, in which version, the answers are to."""
+    return f"Questionnaire {q.id} {q.version}"
 
 
 def render_summary(data: SummaryInput, documents: Sequence | None = None) -> bytes:
     """The clinician's summary of one submission as PDF bytes; no request, no files written."""
     if data.submitted_at.tzinfo is None:
         raise ValueError("submitted_at must be timezone-aware: a naive time would print wrong")
-    answers = questionnaire.applicable_answers(data.answers)
+    q = questionnaire.find(data.questionnaire_version)
+    answers = q.applicable_answers(data.answers)
     submitted_at = data.submitted_at.astimezone(ZoneInfo(data.timezone))
-    assessment = assess(answers, submitted_at.date())
+    assessment = assess(answers, submitted_at.date(), q)
     if documents is None:
         documents = content.load_documents()
 
-    first_step, *other_steps = questionnaire.STEPS
+    first_step, *other_steps = q.steps
     story = [
-        *_identification(data, first_step, answers, assessment, submitted_at),
+        *_identification(data, q, first_step, answers, assessment, submitted_at),
         *_safety_flags(assessment),
+        *_considerations(assessment),
         *(
             element
             for step in other_steps
-            for element in _answers_section(step, answers, _finding(step, assessment))
+            for element in _answers_section(step, answers, assessment)
         ),
         *_relevant_passages(documents, answers, assessment),
     ]
@@ -73,7 +91,10 @@ def render_summary(data: SummaryInput, documents: Sequence | None = None) -> byt
         initialLeading=styles.BODY_LEADING,
         invariant=1,  # same input, same bytes: no timestamp, fixed document id
     )
-    document.build(story, canvasmaker=functools.partial(FooterCanvas, reference=data.reference))
+    canvas = functools.partial(
+        FooterCanvas, reference=data.reference, questionnaire_line=questionnaire_line(q)
+    )
+    document.build(story, canvasmaker=canvas)
     return buffer.getvalue()
 
 
@@ -94,9 +115,10 @@ def _body_frame() -> Frame:
 class FooterCanvas(Canvas):
     """Holds every page back until the end, so each footer can say "Page N of M"."""
 
-    def __init__(self, *args, reference: str, **kwargs):
+    def __init__(self, *args, reference: str, questionnaire_line: str, **kwargs):
         super().__init__(*args, **kwargs)
         self._reference = reference
+        self._questionnaire_line = questionnaire_line
         self._held_pages: list[dict] = []
 
     def showPage(self):
@@ -124,27 +146,26 @@ class FooterCanvas(Canvas):
         self.drawRightString(right, top - 10, f"Page {number} of {total}")
         self.setFont(styles.FONT, styles.FOOTER_SIZE)
         self.drawString(left, top - 20, f"Reference {self._reference}")
-        self.drawRightString(right, top - 20, QUESTIONNAIRE_LINE)
+        self.drawRightString(right, top - 20, self._questionnaire_line)
         self.restoreState()
 
 
-# The answer sections' headings where they are not the step's own title, and the findings
-# derived from a step's answers, printed at the top of its section.
+# The answer sections' headings where they are not the step's own title.
 SECTION_TITLES = {
     "your-acne": "Acne",
+    "your-treatments": "Treatments",
     "your-visit": "Goals and questions",
 }
 NAME_QUESTION = "full_name"  # the first step's question printed large, as the header's name
-
-
-def _finding(step: questionnaire.Step, assessment: Assessment) -> tuple[str, str] | None:
-    findings = assessment.findings
-    if step.slug == "your-acne":
-        return "Acne pattern (derived)", findings.acne_pattern
-    if step.slug == "oily-skin":
-        score = f"Score {findings.oiliness_score} of {OILINESS_MAX} ({findings.oiliness_category})"
-        return "Oiliness (derived)", score
-    return None
+APPOINTMENT_QUESTION = "appointment_date"  # the age is at this date, or else at submission
+# The questions the acne's pattern and distribution are derived from (intake.assessment):
+# those findings open the section of the step asking them.
+SPOTS_QUESTION = "spot_types"
+LOCATIONS_QUESTION = "locations"
+DISTRIBUTION_LABEL = "Distribution"
+TREATMENT_HEADINGS = ("Treatment", "Now", "Before", "How well it worked")
+ISOTRETINOIN_STOPPED_LABEL = "Isotretinoin stopped"
+ISOTRETINOIN_RELAPSE_LABEL = "Acne came back after isotretinoin"
 
 
 # Sections, in SPEC order.
@@ -152,6 +173,7 @@ def _finding(step: questionnaire.Step, assessment: Assessment) -> tuple[str, str
 
 def _identification(
     data: SummaryInput,
+    q: Questionnaire,
     step: questionnaire.Step,
     answers: dict,
     assessment: Assessment,
@@ -170,22 +192,27 @@ def _identification(
     def value(text: str) -> str:
         return _lines(text, styles.FONT, styles.BODY_SIZE, styles.HEADER_COLUMNS[1] - 10)
 
-    def answer(q: Question) -> list:
-        given = answers.get(q.id)
-        if q.date_rule is DateRule.BIRTH:  # the age, worked out on the day of submission
+    def answer(question: Question) -> list:
+        given = answers.get(question.id)
+        if question.date_rule is DateRule.BIRTH:  # with the age, as the findings work it out
             shown = _date_text(given)
             if given:
-                shown = f"{shown} (age {assessment.findings.age})"
-            return [label(f"{q.label} and age"), value(shown)]
-        return [label(q.label), _answer_cell(q, given, value)]
+                on = "appointment" if answers.get(APPOINTMENT_QUESTION) else "submission"
+                shown = f"{shown} (age {assessment.findings.age} at {on})"
+            return [label(f"{question.label} and age"), value(shown)]
+        return [label(question.label), _answer_cell(question, given, value)]
 
-    about = [answer(q) for q in step.visible_questions(answers) if q.id != NAME_QUESTION]
+    about = [
+        answer(question)
+        for question in step.visible_questions(answers)
+        if question.id != NAME_QUESTION
+    ]
     submission = [
         [label("Reference"), value(data.reference)],
         [label("Submitted at"), value(submitted)],
         [label("Language"), value(data.language)],
     ]
-    rows = [[label(questionnaire.question(NAME_QUESTION).label), name, "", ""]]
+    rows = [[label(q.question(NAME_QUESTION).label), name, "", ""]]
     rows += [
         [*left, *right]
         for left, right in itertools.zip_longest(about, submission, fillvalue=["", ""])
@@ -197,73 +224,179 @@ def _identification(
 
 
 def _safety_flags(assessment: Assessment):
+    """Every safety flag, level by level, each with its level as a word, what raised it and its
+    basis; clinical considerations are not flags and are not counted here."""
     flags = assessment.flags
     if not flags:
-        rows = [["Safety flags", ""], [NO_FLAGS_TEXT, ""]]
+        rows = [[FLAGS_HEADING, ""], [NO_FLAGS_TEXT, ""]]
         return [_section_table(rows, styles.FLAG_COLUMNS, styles.NO_FLAGS_TABLE)]
 
-    counts: dict[str, int] = {}
-    for flag in flags:
-        counts[flag.level.value] = counts.get(flag.level.value, 0) + 1
-    summary = ", ".join(
-        f"{count} {level.lower()}{'' if count == 1 else 's'}" for level, count in counts.items()
+    counts = ", ".join(
+        f"{level.value} {len(raised)}" for level in Level if (raised := assessment.flags_at(level))
     )
-    rows, row_styles = [[f"Safety flags: {summary}", ""]], []
+    rows, row_styles = [[f"{FLAGS_HEADING} ({len(flags)}): {counts}", ""]], []
     for row, flag in enumerate(flags, start=1):
+        assert flag.level is not None  # a safety flag always has a level
         badge, badge_text, tint = styles.LEVEL_COLOURS[flag.level.value]
-        detail = (
-            f'<font name="{styles.FONT_BOLD}" size="{styles.FLAG_TEXT_SIZE}">{_markup(flag.text)}</font>'
-            f"<br/>Raised by: {_markup('; '.join(flag.raised_by))}"
-            f"<br/>Basis: {_markup(flag.basis)}"
-        )
-        rows.append([flag.level.value, Paragraph(detail, styles.FLAG)])
+        level = _lines(flag.level.value, styles.FONT_BOLD, styles.LEVEL_SIZE, styles.LEVEL_WIDTH)
+        rows.append([level, Paragraph(_flag_detail(flag), styles.FLAG)])
         row_styles += [
             ("BACKGROUND", (0, row), (0, row), badge),
             ("TEXTCOLOR", (0, row), (0, row), badge_text),
             ("BACKGROUND", (1, row), (1, row), tint),
         ]
+        if row > 1 and flag.level is not flags[row - 2].level:  # a new level's group begins
+            row_styles += styles.level_group_rule(row)
     return [_section_table(rows, styles.FLAG_COLUMNS, [*styles.FLAG_TABLE, *row_styles])]
 
 
-def _answers_section(
-    step: questionnaire.Step, answers: dict, finding: tuple[str, str] | None = None
-):
-    """One step's questions that apply, each with its answer (or "Not provided")."""
+def _considerations(assessment: Assessment):
+    """The clinical considerations in a box of their own after the flags, for a version that
+    has them (2026.1 had none)."""
+    if not assessment.questionnaire.considerations:
+        return []
+    if not assessment.considerations:
+        rows = [[CONSIDERATIONS_HEADING], [NO_CONSIDERATIONS_TEXT]]
+        return [_section_table(rows, (styles.FRAME_WIDTH,), styles.NO_CONSIDERATIONS_TABLE)]
+    rows = [
+        [CONSIDERATIONS_HEADING],
+        *([Paragraph(_flag_detail(c), styles.FLAG)] for c in assessment.considerations),
+    ]
+    return [_section_table(rows, (styles.FRAME_WIDTH,), styles.CONSIDERATIONS_TABLE)]
+
+
+def _flag_detail(flag: Flag) -> str:
+    """A flag's or consideration's text, what raised it and its basis, as Paragraph markup.
+    "Raised by" can quote the patient (the nerve or muscle disease they named): escaped."""
+    return (
+        f'<font name="{styles.FONT_BOLD}" size="{styles.FLAG_TEXT_SIZE}">'
+        f"{_markup(flag.text, styles.FONT_BOLD)}</font>"
+        f"<br/>Raised by: {_markup('; '.join(flag.raised_by))}"
+        f"<br/>Basis: {_markup(flag.basis)}"
+    )
+
+
+def _answers_section(step: questionnaire.Step, answers: dict, assessment: Assessment):
+    """One step's questions that apply, each with its answer (or "Not provided"), opened by
+    the findings derived from them."""
     rows = [[SECTION_TITLES.get(step.slug, step.title), ""]]
-    style = styles.ANSWER_TABLE
-    if finding is not None:
-        label, value = finding
+    findings, finding_style = _findings(step, assessment)
+    rows += findings
+    points = {}
+    if step.slug == assessment.questionnaire.findings.oiliness_step:
+        points = {item.question: item.points for item in assessment.findings.oiliness_items}
+    rows += [
+        _answer_row(q, answers.get(q.id), points.get(q.label))
+        for q in step.visible_questions(answers)
+    ]
+    return [_section_table(rows, styles.ANSWER_COLUMNS, [*styles.ANSWER_TABLE, *finding_style])]
+
+
+def _findings(step: questionnaire.Step, assessment: Assessment) -> tuple[list, list]:
+    """The findings derived from a step's answers (SPEC section 3), labelled as the version
+    labels them, as the first rows of its section; and the style of those rows."""
+    rules, findings = assessment.questionnaire.findings, assessment.findings
+    asked = {q.id for q in step.questions}
+    rows: list = []
+    spans: list = []
+
+    def row(label: str, value: str) -> None:
         rows.append([
             _wrap(label, styles.FONT_BOLD, styles.LABEL_SIZE, 0),
             _wrap(value, styles.FONT_BOLD, styles.BODY_SIZE, 1),
         ])  # fmt: skip
-        style = [*style, *styles.FINDING_ROW]
-    rows += [_answer_row(q, answers.get(q.id)) for q in step.visible_questions(answers)]
-    return [_section_table(rows, styles.ANSWER_COLUMNS, style)]
+
+    if SPOTS_QUESTION in asked:
+        row(rules.pattern_label, findings.acne_pattern)
+    if LOCATIONS_QUESTION in asked and findings.distribution is not None:
+        row(DISTRIBUTION_LABEL, findings.distribution)
+    if step.slug == rules.oiliness_step:
+        row(
+            rules.oiliness_label,
+            f"Score {findings.oiliness_score} of {findings.oiliness_max} "
+            f"({findings.oiliness_category})",
+        )
+    if rules.treatments_now in asked and findings.treatments:
+        spans.append(len(rows) + 1)
+        rows.append([_treatments_table(findings.treatments), ""])
+        if findings.isotretinoin_stopped:
+            row(ISOTRETINOIN_STOPPED_LABEL, findings.isotretinoin_stopped)
+        if findings.isotretinoin_relapse:
+            row(ISOTRETINOIN_RELAPSE_LABEL, findings.isotretinoin_relapse)
+    if not rows:
+        return [], []
+    return rows, styles.finding_rows(len(rows), spans)
+
+
+def _treatments_table(treatments: Sequence[TreatmentRow]) -> Table:
+    """Each treatment used now or before: now, before, and how well it worked."""
+
+    def cell(text: str, column: int, font: str = styles.FONT) -> str:
+        width = styles.TREATMENT_COLUMNS[column] - 2 * styles.CELL_PADDING_X
+        return _lines(text, font, styles.TREATMENT_SIZE, width)
+
+    def yes_no(used: bool) -> str:
+        return "Yes" if used else "No"
+
+    rows = [[cell(text, n, styles.FONT_BOLD) for n, text in enumerate(TREATMENT_HEADINGS)]]
+    rows += [
+        [
+            cell(t.name, 0),
+            cell(yes_no(t.now), 1),
+            cell(yes_no(t.before), 2),
+            cell(t.response or NOT_PROVIDED, 3),
+        ]
+        for t in treatments
+    ]
+    return Table(rows, colWidths=styles.TREATMENT_COLUMNS, style=styles.TREATMENT_TABLE)
 
 
 def _relevant_passages(documents: Iterable, answers: dict, assessment: Assessment):
-    rows, style = [["Relevant passages"]], list(styles.PASSAGE_TABLE)
+    """For each document with rules for the answers' version and a passage relevant to this
+    patient: its heading, its evidence note, then the passages in source order."""
+    version = assessment.questionnaire.version
+    sections = []
+    for document in documents:
+        rule_set = document.rules_for(version)
+        if rule_set is None:
+            continue
+        passages = content.select_passages(document, answers, assessment)
+        if passages:
+            sections.append(_document_passages(rule_set, passages))
+    if not sections:
+        rows, style = [[PASSAGES_HEADING]], list(styles.PASSAGE_TABLE)
+        style += _line_style(styles.PASSAGE_NOTE, 1)
+        rows.append([NO_PASSAGES_TEXT])
+        sections.append(_section_table(rows, (styles.FRAME_WIDTH,), style))
+    return sections
+
+
+def _document_passages(rule_set: content.RuleSet, passages) -> Table:
+    rows, style = [[rule_set.heading]], list(styles.PASSAGE_TABLE)
 
     def add(line: styles.Line, text: str) -> None:
         style.extend(_line_style(line, len(rows)))
         rows.append([_lines(text, line.font, line.size, styles.FRAME_WIDTH - line.indent - 6)])
 
-    for document in documents:
-        passages = content.select_passages(document, answers, assessment)
-        if passages:
-            add(styles.PASSAGE_NOTE, document.note)
-        for passage in passages:
-            first = len(rows)
-            add(styles.PASSAGE_HEADING, document.heading)
-            for mark in passage.marks:
-                add(styles.PASSAGE_MARK, mark)
-            add(styles.PASSAGE_TEXT, passage.text)
+    def together(first: int) -> None:
+        style.append(("NOSPLIT", (0, first), (0, len(rows) - 1)))
+
+    note = rule_set.note
+    label = "Evidence note"
+    if note.updated is not None:
+        label += f" (updated {questionnaire.date_text(note.updated)})"
+    add(styles.EVIDENCE_NOTE_LABEL, label)
+    add(styles.EVIDENCE_NOTE, note.text)
+    together(1)
+    for passage in passages:
+        first = len(rows)
+        add(styles.PASSAGE_TEXT, passage.text)
+        for mark in passage.marks:  # the evidence mark first, then those the answers raise
+            add(styles.PASSAGE_MARK, mark)
+        if passage.because is not None:  # None: quoted for every patient
             add(styles.PASSAGE_REASON, passage.because)
-            style.append(("NOSPLIT", (0, first), (0, len(rows) - 1)))
-    if len(rows) == 1:
-        add(styles.PASSAGE_NOTE, "No passages selected.")
-    return [_section_table(rows, (styles.FRAME_WIDTH,), style)]
+        together(first)
+    return _section_table(rows, (styles.FRAME_WIDTH,), style)
 
 
 # Building blocks.
@@ -293,12 +426,14 @@ class SectionTable(Table):
         return parts
 
     def _row_to_split(self, availHeight: float) -> int | None:
-        """The tall row that straddles the foot of the page, if enough of it fits to split."""
+        """The tall row that straddles the foot of the page, if enough of it fits to split. A
+        row holding a table (the treatments finding) is never split: it moves whole."""
         used = 0
         for row, height in enumerate(self._rowHeights):
             if used + height > availHeight:
                 fits = availHeight - used >= styles.MIN_ROW_SPLIT
-                return row if height > styles.TALL_ROW and fits else None
+                nested = any(isinstance(cell, Table) for cell in self._cellvalues[row])
+                return row if height > styles.TALL_ROW and fits and not nested else None
             used += height
         return None
 
@@ -320,17 +455,18 @@ def _line_style(line: styles.Line, row: int) -> list:
     return commands
 
 
-def _answer_row(q: Question, value) -> list:
+def _answer_row(q: Question, value, points: int | None = None) -> list:
     label = _wrap(q.label, styles.FONT, styles.LABEL_SIZE, 0)
     return [
         label,
-        _answer_cell(q, value, lambda line: _wrap(line, styles.FONT, styles.BODY_SIZE, 1)),
+        _answer_cell(q, value, lambda line: _wrap(line, styles.FONT, styles.BODY_SIZE, 1), points),
     ]
 
 
-def _answer_cell(q: Question, value, wrap: Callable[[str], str]):
+def _answer_cell(q: Question, value, wrap: Callable[[str], str], points: int | None = None):
     """An answer as a table cell: the patient's own words in a Paragraph (it wraps anything),
-    our wording (options, dates) as lines that `wrap` breaks to the column."""
+    our wording (options, dates) as lines that `wrap` breaks to the column; an oiliness answer
+    with the points it scored."""
     if value is None or value == "" or value == []:
         return NOT_PROVIDED
     if q.kind in (Kind.TEXT, Kind.LONG_TEXT):
@@ -339,6 +475,8 @@ def _answer_cell(q: Question, value, wrap: Callable[[str], str]):
         lines = [q.option_label(option) for option in value]
     else:
         lines = [questionnaire.answer_text(q, value)]
+    if points is not None:
+        lines[-1] += f" ({points} point{'' if points == 1 else 's'})"
     return "\n".join(wrap(line) for line in lines)
 
 

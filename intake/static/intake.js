@@ -19,7 +19,10 @@
   function updateConditionals(form) {
     form.querySelectorAll(".conditional").forEach(function (block) {
       var wanted = block.getAttribute("data-condition-any-of").split(" ");
-      var chosen = chosenValues(form, block.getAttribute("data-condition-question"));
+      var chosen = [];
+      block.getAttribute("data-condition-questions").split(" ").forEach(function (name) {
+        chosen = chosen.concat(chosenValues(form, name));
+      });
       var show = chosen.some(function (value) { return wanted.indexOf(value) !== -1; });
       block.hidden = !show;
       block.querySelector('input[name="shown"]').disabled = !show;

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, session
@@ -29,13 +30,20 @@ from intake.tokens import new_token, token_hash
 SESSION_KEY = "draft"
 
 _drafts = Draft.metadata.tables[Draft.__tablename__]
-_DRAFT = select(_drafts.c.id, _drafts.c.answers, _drafts.c.updated_at, _drafts.c.expires_at)
+_DRAFT = select(
+    _drafts.c.id,
+    _drafts.c.questionnaire_version,
+    _drafts.c.answers,
+    _drafts.c.updated_at,
+    _drafts.c.expires_at,
+)
 _DRAFT_BY_TOKEN = _DRAFT.where(_drafts.c.token_hash == bindparam("token_hash"))
 _DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update()
 _UPDATE_DRAFT = (
     update(_drafts)
     .where(_drafts.c.id == bindparam("draft_id"))
     .values(
+        questionnaire_version=bindparam("version"),
         answers=bindparam("new_answers"),
         updated_at=bindparam("now"),
         expires_at=bindparam("until"),
@@ -68,7 +76,8 @@ def lifetime() -> timedelta:
 
 
 def current() -> Row | None:
-    """This browser's live draft (id, answers, updated_at, expires_at), or None."""
+    """This browser's live draft (id, questionnaire_version, answers, updated_at, expires_at),
+    or None."""
     return find(browser_token())
 
 
@@ -93,8 +102,8 @@ def submission_of_browser() -> Submission | None:
 
 
 def find(token: str | None) -> Row | None:
-    """The live draft for a token (id, answers, updated_at, expires_at), or None when unknown
-    or expired; an expired draft found here is deleted."""
+    """The live draft for a token (id, questionnaire_version, answers, updated_at, expires_at),
+    or None when unknown or expired; an expired draft found here is deleted."""
     if not token:
         return None
     # Every patient page starts here: one read, outside a transaction on PostgreSQL.
@@ -116,6 +125,7 @@ def start(lifetime: timedelta) -> str:
         transaction.add(
             Draft(
                 token_hash=token_hash(token),
+                questionnaire_version=questionnaire.QUESTIONNAIRE_VERSION,
                 answers={},
                 created_at=now,
                 updated_at=now,
@@ -143,34 +153,76 @@ def touch(token: str, lifetime: timedelta) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Saved:
+    """What became of a step's answers: kept or not, and, when the draft was begun on an
+    older questionnaire version and carried over just now, the first step to ask again."""
+
+    kept: bool
+    ask_again_from: questionnaire.Step | None = None
+
+
 def save_step(
     token: str, step: questionnaire.Step, step_answers: dict, lifetime: timedelta
-) -> bool:
-    """Replace one step's answers in the draft; False when the draft is gone or expired (an
-    expired one is deleted). Read and written in one write transaction: every Continue."""
+) -> Saved:
+    """Replace one step's answers in the draft; not kept when the draft is gone or expired (an
+    expired one is deleted). Read and written in one write transaction: every Continue.
+    A draft of an older questionnaire version is carried over first (`carried_over`)."""
     with write_connection() as connection:
         draft = connection.execute(
             _DRAFT_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)}
         ).first()
         if draft is None:
-            return False
+            return Saved(False)
         if not _is_live(draft):
             connection.execute(_DELETE_IF_EXPIRED, {"draft_id": draft.id, "now": clock.now()})
-            return False
+            return Saved(False)
+        earlier, ask_again_from = carried_over(draft)
         step_ids = {q.id for q in step.questions}
-        answers = {k: v for k, v in draft.answers.items() if k not in step_ids}
+        answers = {k: v for k, v in earlier.items() if k not in step_ids}
         answers.update(step_answers)
         now = clock.now()
         connection.execute(
             _UPDATE_DRAFT,
             {
                 "draft_id": draft.id,
+                "version": questionnaire.QUESTIONNAIRE_VERSION,
                 "new_answers": questionnaire.applicable_answers(answers),
                 "now": now,
                 "until": now + lifetime,
             },
         )
-    return True
+    return Saved(True, ask_again_from)
+
+
+def carried_over(draft: Row) -> tuple[dict, questionnaire.Step | None]:
+    """A draft's answers in the current questionnaire version: as they are for a current
+    draft; for one begun on an older version, the answers to unchanged questions, and the
+    first step holding a question that is new or changed (SPEC section 2, "Versions")."""
+    if draft.questionnaire_version == questionnaire.QUESTIONNAIRE_VERSION:
+        return draft.answers, None
+    older = questionnaire.find(draft.questionnaire_version)
+    return questionnaire.CURRENT.carry_over(older, draft.answers)
+
+
+def bring_up_to_date(draft: Row) -> questionnaire.Step | None:
+    """Carry a draft begun on an older questionnaire version over to the current one and keep
+    it; returns the first step to ask again, or None when the draft was already current."""
+    if draft.questionnaire_version == questionnaire.QUESTIONNAIRE_VERSION:
+        return None
+    answers, ask_again_from = carried_over(draft)
+    with write_connection() as connection:
+        connection.execute(
+            _UPDATE_DRAFT.where(_drafts.c.questionnaire_version == draft.questionnaire_version),
+            {
+                "draft_id": draft.id,
+                "version": questionnaire.QUESTIONNAIRE_VERSION,
+                "new_answers": answers,
+                "now": draft.updated_at,
+                "until": draft.expires_at,
+            },
+        )
+    return ask_again_from
 
 
 def fingerprint(answers: dict) -> str:
@@ -195,7 +247,10 @@ def submit(token: str, checked: str, language: str) -> str:
             if earlier is None:
                 raise LookupError("no draft and no submission for this browser")
             return earlier.reference
-        if fingerprint(draft.answers) != checked:
+        if (
+            fingerprint(draft.answers) != checked
+            or draft.questionnaire_version != questionnaire.QUESTIONNAIRE_VERSION
+        ):
             raise DraftChanged
         reference = services.add_submission(transaction, token_hash(token), draft.answers, language)
         transaction.execute(_DELETE_DRAFT, {"draft_id": draft.id})

@@ -18,7 +18,13 @@ from flask import (
 from flask_babel import gettext
 from markupsafe import Markup
 
-from forms.questionnaire import ConfirmForm, first_invalid_step, form_for, stored_step_form
+from forms.questionnaire import (
+    ConfirmForm,
+    StoredAnswers,
+    first_invalid_step,
+    form_for,
+    stored_step_form,
+)
 from intake import clock, i18n, questionnaire, summaries, tablet
 from intake.questionnaire import STEPS, Step
 from intake.web import local_path
@@ -66,6 +72,9 @@ def start():
     if draft is None:
         drafts.start_for_browser()
         return redirect(url_for(".step", slug=STEPS[0].slug))
+    ask_again_from = drafts.bring_up_to_date(draft)
+    if ask_again_from is not None:
+        return _ask_again(ask_again_from)
     unfinished = first_invalid_step(STEPS, draft.answers)
     if unfinished is None:
         return redirect(url_for(".check_answers"))
@@ -80,17 +89,38 @@ def step(slug: str):
     draft = drafts.current()
     if draft is None:
         return redirect(url_for(".confirmation" if _submitted() else ".start_page"))
-    if request.args.get("check"):
-        form = stored_step_form(current, draft.answers)
-        form.validate()
-    else:
-        form = form_for(current)(data=draft.answers)
-    return _render_step(current, form)
+    ask_again_from = drafts.bring_up_to_date(draft)
+    if ask_again_from is not None:
+        return _ask_again(ask_again_from)
+    if not request.args.get("check"):
+        return _render_step(
+            current,
+            StoredAnswers(current, draft.answers),
+            questions_changed=bool(request.args.get("changed")),
+        )
+    form = stored_step_form(current, draft.answers)
+    form.validate()
+    # A question that applies now because of an answer changed since (on another step) was
+    # never asked: it is added, not an error.
+    revealed = [q.id for q in form.questions() if q.shown_if and q.id not in draft.answers]
+    for question_id in revealed:
+        form[question_id].errors = []
+    return _render_step(current, form, revealed=revealed)
+
+
+def _ask_again(step: Step):
+    """The draft was begun on an older questionnaire version: back to the first step whose
+    questions changed, saying why."""
+    return redirect(url_for(".step", slug=step.slug, changed=1))
 
 
 def _answer_step(current: Step):
-    """Validate the step's answers, then save them: the draft is read only inside that write."""
+    """Validate the step's answers, then save them: the draft is read only inside that write
+    (and before it only for a step whose questions depend on another step's answers)."""
     form = form_for(current)()
+    if current.reads_other_steps:
+        draft = drafts.current()
+        form.other_answers = draft.answers if draft is not None else {}
     form.validate()
     revealed = _newly_revealed(form)
     for question_id in revealed:
@@ -101,8 +131,11 @@ def _answer_step(current: Step):
         return _render_step(current, form, revealed=revealed)
     # A question the patient has not seen yet is asked now; nothing of it is kept unvalidated.
     answers = {k: v for k, v in form.answers().items() if k not in revealed}
-    if not _save(current, answers):
+    saved = _save(current, answers)
+    if not saved.kept:
         return redirect(url_for(".confirmation"))
+    if saved.ask_again_from is not None:
+        return _ask_again(saved.ask_again_from)
     if revealed:
         return _render_step(current, form, revealed=revealed)
     return redirect(_next_url(current))
@@ -119,17 +152,18 @@ def _newly_revealed(form) -> list[str]:
     return [q.id for q in form.questions() if q.shown_if and q.id not in shown]
 
 
-def _save(current: Step, answers: dict) -> bool:
+def _save(current: Step, answers: dict) -> drafts.Saved:
     """Save a step. A draft that expired while the page was open (or sat idle on a tablet) is
-    replaced, keeping these answers; False, with nothing saved, when this browser has submitted."""
+    replaced, keeping these answers; nothing is saved when this browser has submitted."""
     token = drafts.browser_token()
-    if token is not None and drafts.save_step(token, current, answers, drafts.lifetime()):
-        return True
+    if token is not None:
+        saved = drafts.save_step(token, current, answers, drafts.lifetime())
+        if saved.kept:
+            return saved
     if _submitted():
-        return False
+        return drafts.Saved(False)
     token = drafts.start_for_browser()
-    drafts.save_step(token, current, answers, drafts.lifetime())
-    return True
+    return drafts.save_step(token, current, answers, drafts.lifetime())
 
 
 def _next_url(current: Step) -> str:
@@ -139,7 +173,13 @@ def _next_url(current: Step) -> str:
     return url_for(".step", slug=following.slug)
 
 
-def _render_step(current: Step, form, revealed: tuple | list = (), resend: bool = False):
+def _render_step(
+    current: Step,
+    form,
+    revealed: tuple | list = (),
+    resend: bool = False,
+    questions_changed: bool = False,
+):
     previous = questionnaire.previous_step(current)
     if _returning_to_check():
         back_url = url_for(".check_answers")
@@ -155,6 +195,7 @@ def _render_step(current: Step, form, revealed: tuple | list = (), resend: bool 
         visible=form.visible_ids(),
         revealed=revealed,
         resend=resend,
+        questions_changed=questions_changed,
         back_url=back_url,
         action=url_for(".step", slug=current.slug, **_return_to_check_query()),
     )
@@ -165,6 +206,9 @@ def check_answers():
     draft = drafts.current()
     if draft is None:
         return redirect(url_for(".confirmation" if _submitted() else ".start_page"))
+    ask_again_from = drafts.bring_up_to_date(draft)
+    if ask_again_from is not None:
+        return _ask_again(ask_again_from)
     unfinished = first_invalid_step(STEPS, draft.answers)
     if unfinished is not None:
         return redirect(url_for(".step", slug=unfinished.slug, check=1, **{"return": "check"}))
@@ -228,6 +272,9 @@ def after_csrf_failure():
     if request.endpoint == "wizard.step":
         current = questionnaire.step(request.view_args["slug"]) or abort(404)
         form = form_for(current)(formdata=request.form)
+        if current.reads_other_steps:
+            draft = drafts.current()
+            form.other_answers = draft.answers if draft is not None else {}
         return _render_step(current, form, resend=True)
     if request.endpoint == "wizard.check_answers" and drafts.current() is not None:
         return redirect(url_for(".check_answers"))

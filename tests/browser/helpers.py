@@ -9,12 +9,17 @@ import re
 import threading
 from urllib.parse import urlencode
 
-from flask_babel import force_locale, gettext
-from playwright.sync_api import Page, expect
+from flask_babel import force_locale, format_date, gettext
+from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from intake import languages
-from intake.questionnaire import Kind, Question, Step
+from intake.extensions import db
+from intake.models import Draft
+from intake.questionnaire import Kind, Question, Step, answer_text, parse_date
+from intake.tokens import token_hash
+from tests.factories import answers
 from tests.support import Patient
 
 REFERENCE = re.compile(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}")
@@ -59,6 +64,16 @@ class Wording:
         text = self(question.label)
         return text if question.required else f"{text} {self('(optional)')}"
 
+    def date(self, value) -> str:
+        """A date in words as the patient's pages write it in this language."""
+        language = languages.find(self.language)
+        with self.app.test_request_context("/"), force_locale(self.language):
+            return format_date(parse_date(value), language.date_format)
+
+    def answer(self, question: Question, value) -> str:
+        """An answer in words, as Check your answers shows it in this language."""
+        return answer_text(question, value, self, self.date)
+
 
 def switch_language(page: Page, language: str) -> None:
     """Choose the language with the page's own link (English is the default)."""
@@ -67,36 +82,107 @@ def switch_language(page: Page, language: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", language)
 
 
+# Answers -------------------------------------------------------------------
+
+# Every conditional question of the questionnaire applies: Female (the hormonal question on
+# step 2), all seven treatments between the two treatment questions (so each "How well"
+# question; antibiotic tablets in both), isotretinoin used before (when stopped, relapse),
+# not pregnant (planning), another nerve or muscle disease (which), botulinum toxin before
+# (when, and what happened after).
+EVERY_CONDITIONAL = answers(
+    full_name="Lucía Peña-Ibáñez",
+    sex="female",
+    hormonal_features=["irregular_periods", "unwanted_hair"],
+    severity="moderate",
+    treatments_now=["prescription_topical", "antibiotic_tablets", "hormonal", "botox"],
+    treatments_before=["pharmacy", "antibiotic_tablets", "isotretinoin", "procedures"],
+    response_pharmacy="did_not_help",
+    response_prescription_topical="helped_somewhat",
+    response_antibiotic_tablets="side_effects",
+    response_isotretinoin="cleared",
+    response_hormonal="too_soon",
+    response_procedures="helped_somewhat",
+    response_botox="too_soon",
+    isotretinoin_stopped="6_to_12_months",
+    isotretinoin_relapse="yes",
+    pregnant_breastfeeding="no",
+    planning_pregnancy="no",
+    conditions=["other_nerve_muscle"],
+    nerve_muscle_disease="Charcot-Marie-Tooth (tipo 1A)",
+    toxin_ever="yes",
+    toxin_last="over_12_months",
+    after_toxin=["drooping"],
+)
+
+
 # Filling the questionnaire by label ----------------------------------------
 
 
-def fill_step(page: Page, step: Step, answers: dict, t: Wording) -> None:
-    """Answer one step as a patient would, finding every field by its (translated) label.
+def question_on_page(page: Page, question: Question, t: Wording) -> Locator:
+    """A question on the page, by its (translated) accessible name: the group (fieldset and
+    legend) of a choice or date question, the field of a text question. Only what is in the
+    accessibility tree matches: a hidden conditional question is not found, as for a patient."""
+    name = t.label(question)
+    if question.kind in (Kind.TEXT, Kind.LONG_TEXT):
+        return page.get_by_role("textbox", name=name, exact=True)
+    return page.get_by_role("group", name=name, exact=True)
 
-    Check boxes are set to match the answers exactly, so this also changes an answer.
+
+def fill_question(page: Page, question: Question, value, t: Wording) -> None:
+    """Answer one question as a patient would, by its label and its options' labels.
+
+    Check boxes are set to match the answer exactly, so this also changes an answer.
+    """
+    field = question_on_page(page, question, t)
+    if question.shown_if is not None:
+        # Revealed (in place, or by the server for a trigger on an earlier step) before it
+        # can be answered: a patient cannot answer what is not shown.
+        expect(field, f"{question.id} is shown before it is answered").to_be_visible()
+    if question.kind in (Kind.TEXT, Kind.LONG_TEXT):
+        field.fill(value)
+    elif question.kind is Kind.DATE:
+        year, month, day = value.split("-")
+        field.get_by_label(t("Day"), exact=True).fill(str(int(day)))
+        field.get_by_label(t("Month"), exact=True).fill(str(int(month)))
+        field.get_by_label(t("Year"), exact=True).fill(year)
+    elif question.kind is Kind.ONE_OF:
+        field.get_by_label(t(question.option_label(value)), exact=True).check()
+    else:
+        for option in question.options:
+            if option.id not in value:
+                field.get_by_label(t(option.label), exact=True).uncheck()
+        for option_id in value:
+            field.get_by_label(t(question.option_label(option_id)), exact=True).check()
+
+
+def fill_step(page: Page, step: Step, answers: dict, t: Wording) -> None:
+    """Answer one step as a patient would, finding every field by its (translated) label, in
+    the step's order: a conditional question is answered once its trigger is, whether the
+    trigger is on this step (revealed in place by the page's script; when the condition names
+    several questions, any of them may reveal it) or on an earlier one (then the server has
+    put the question on the page already). Questions not in answers are left as they are.
     """
     for question in step.questions:
-        if question.id not in answers:
+        if question.id in answers:
+            fill_question(page, question, answers[question.id], t)
+
+
+def expect_conditionals(page: Page, step: Step, answers: dict, t: Wording) -> None:
+    """Each conditional question of the step is shown exactly when the answers (this step's
+    and earlier steps') call for it. One whose trigger is on an earlier step is not on the page
+    at all when it does not apply; one whose trigger is on this step waits hidden in place."""
+    for question in step.questions:
+        if question.shown_if is None:
             continue
-        value = answers[question.id]
-        name = t.label(question)
-        if question.kind in (Kind.TEXT, Kind.LONG_TEXT):
-            page.get_by_label(name, exact=True).fill(value)
-            continue
-        group = page.get_by_role("group", name=name, exact=True)
-        if question.kind is Kind.DATE:
-            year, month, day = value.split("-")
-            group.get_by_label(t("Day"), exact=True).fill(str(int(day)))
-            group.get_by_label(t("Month"), exact=True).fill(str(int(month)))
-            group.get_by_label(t("Year"), exact=True).fill(year)
-        elif question.kind is Kind.ONE_OF:
-            group.get_by_label(t(question.option_label(value)), exact=True).check()
+        field = question_on_page(page, question, t)
+        if question.shown_if.is_met(answers):
+            expect(field, f"{question.id} is shown").to_be_visible()
         else:
-            for option in question.options:
-                if option.id not in value:
-                    group.get_by_label(t(option.label), exact=True).uncheck()
-            for option_id in value:
-                group.get_by_label(t(question.option_label(option_id)), exact=True).check()
+            expect(field, f"{question.id} is not shown").to_be_hidden()
+            own = {q.id for q in step.questions}
+            if not own.issuperset(question.shown_if.questions):
+                expect(page.locator(f'[name="{question.id}"]')).to_have_count(0)
+                expect(page.locator(f'input[name="shown"][value="{question.id}"]')).to_have_count(0)
 
 
 def continue_(page: Page, t: Wording | None = None) -> None:
@@ -140,6 +226,26 @@ class BrowserRequests:
 def patient_in(page: Page) -> Patient:
     """A Patient posting the real forms with this browser's cookies (its session, its draft)."""
     return Patient(BrowserRequests(page))
+
+
+def session_of(app, page: Page) -> dict:
+    """What the browser's signed session cookie holds (an opaque draft token, the language)."""
+    cookie = next((c for c in page.context.cookies() if c["name"] == "session"), None)
+    if cookie is None:
+        return {}
+    return dict(app.session_interface.get_signing_serializer(app).loads(cookie["value"]))
+
+
+def draft_answers(app, page: Page) -> dict | None:
+    """The answers the server keeps in this browser's draft (None when it has none)."""
+    token = session_of(app, page).get("draft")
+    if token is None:
+        return None
+    with app.app_context():
+        draft = db.session.scalar(select(Draft).where(Draft.token_hash == token_hash(token)))
+        answers = None if draft is None else dict(draft.answers)
+        db.session.remove()
+    return answers
 
 
 # Page checks ---------------------------------------------------------------

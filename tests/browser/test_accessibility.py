@@ -1,8 +1,8 @@
 """WCAG 2.2 A/AA in Chromium: axe-core on every page, touch targets, reflow, zoom, focus.
 
-Every patient page (start, each step empty and with errors, a revealed conditional
-question, check answers with and without its error, confirmation) in English and in
-Spanish, and the clinic's sign-in, list and detail pages (always English: the clinic side
+Every patient page (start, each step empty and with errors, each step that has conditional
+questions with all of them shown, without and with their errors, check answers with and
+without its error, confirmation) in English and in Spanish, and the clinic's sign-in, list and detail pages (always English: the clinic side
 is not translated, whatever language the browser chose on the patient side).
 """
 
@@ -15,13 +15,16 @@ from intake.clinic import services as staff
 from intake.extensions import db
 from intake.questionnaire import STEPS
 from tests.browser.helpers import (
+    EVERY_CONDITIONAL,
     MIN_TARGET,
     REFERENCE,
     Wording,
     axe_violations,
     continue_,
+    fill_step,
     overflow,
     patient_in,
+    question_on_page,
     small_targets,
     switch_language,
 )
@@ -32,16 +35,19 @@ LANGUAGES = ["en", "es"]
 CLINICIAN = "dr.axe@clinic.test"
 PASSWORD = "an accessible clinic password"
 
-# Every treatment's follow-up question applies, so check answers shows the conditional rows too.
-ANSWERS = answers(
-    treatments=["antibiotic_tablets", "isotretinoin"], isotretinoin_last="last_6_months"
-)
+# Every conditional question applies, so check answers shows all the conditional rows too.
+ANSWERS = EVERY_CONDITIONAL
+
+# The steps with conditional questions: shown on the page (revealed in place by their
+# triggers on the step, or put there by the server for step 1's answer), then with errors.
+CONDITIONAL_STEPS = [step for step in STEPS if any(q.shown_if for q in step.questions)]
 
 PATIENT_PAGES = [
     "start",
     *[f"{step.slug}" for step in STEPS],
     *[f"{step.slug}:errors" for step in STEPS],
-    "previous-treatments:isotretinoin",
+    *[f"{step.slug}:revealed" for step in CONDITIONAL_STEPS],
+    *[f"{step.slug}:revealed-errors" for step in CONDITIONAL_STEPS],
     "check-answers",
     "check-answers:errors",
     "confirmation",
@@ -62,7 +68,12 @@ def clinic_reference(live_app):
             staff.create_user(CLINICIAN, PASSWORD, "clinician")
             db.session.remove()
         yield Patient(live_app.test_client()).complete(
-            answers(full_name="Axe Patient", pregnancy="not_sure", medicines=["blood_thinners"])
+            answers(
+                full_name="Axe Patient",
+                pregnant_breastfeeding="not_sure",
+                planning_pregnancy="no",
+                medicines=["blood_thinners"],
+            )
         )
 
 
@@ -93,17 +104,22 @@ def open_patient_page(page: Page, name: str, t: Wording) -> None:
         return
     patient = patient_in(page)  # the browser's own cookies: its session and its draft
     slug, _, state = name.partition(":")
-    if slug in {step.slug for step in STEPS}:
+    step = next((step for step in STEPS if step.slug == slug), None)
+    if step is not None:
         patient.start()
+        if state.startswith("revealed"):
+            patient.answer_step("about-you", ANSWERS)  # Female: step 2's hormonal question
         page.goto(f"/questions/{slug}")
-        if state == "errors":
+        if state.startswith("revealed"):
+            reveal_every_conditional(page, step, t)
+        if state.endswith("errors"):
             continue_(page, t)
             expect(page.get_by_role("alert")).to_be_focused()
-        elif state == "isotretinoin":
-            page.get_by_label(t("Isotretinoin (Roaccutane, Accutane)"), exact=True).check()
-            expect(
-                page.get_by_role("group", name=t("When did you last take isotretinoin?"))
-            ).to_be_visible()
+            if state.startswith("revealed"):  # still shown, now with their own errors
+                for question in step.questions:
+                    if question.shown_if and question.required:
+                        expect(question_on_page(page, question, t)).to_be_visible()
+                        expect(page.locator(f"#{question.id}-error")).to_be_visible()
     else:
         patient.answer_all(ANSWERS)
         if slug == "check-answers":
@@ -116,6 +132,23 @@ def open_patient_page(page: Page, name: str, t: Wording) -> None:
             page.goto("/confirmation")
             expect(page.get_by_text(REFERENCE)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", t.language)
+
+
+def reveal_every_conditional(page: Page, step, t: Wording) -> None:
+    """Answer only the step's own triggers, as ANSWERS does (the page's script reveals their
+    questions in place), and see every conditional question of the step shown, unanswered."""
+    own = {question.id for question in step.questions}
+    triggers = {
+        trigger
+        for question in step.questions
+        if question.shown_if
+        for trigger in question.shown_if.questions
+        if trigger in own
+    }
+    fill_step(page, step, {k: v for k, v in ANSWERS.items() if k in triggers}, t)
+    for question in step.questions:
+        if question.shown_if:
+            expect(question_on_page(page, question, t)).to_be_visible()
 
 
 def open_clinic_page(page: Page, name: str, language: str, reference: str) -> None:
@@ -284,7 +317,14 @@ def tab_through(page: Page, limit: int = 120) -> list[str]:
 
 @pytest.mark.parametrize(
     "name",
-    ["start", "about-you", "your-acne:errors", "previous-treatments:isotretinoin", "check-answers"],
+    [
+        "start",
+        "about-you",
+        "your-acne:errors",
+        "your-treatments:revealed",
+        "health-and-safety:revealed-errors",
+        "check-answers",
+    ],
 )
 def test_focus_is_always_visible(patient_tab, name):
     page, t = patient_tab("en")

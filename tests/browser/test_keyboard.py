@@ -10,16 +10,20 @@ from intake.extensions import db
 from intake.models import Submission
 from intake.questionnaire import STEPS, Kind
 from tests.browser.helpers import REFERENCE
-from tests.factories import answers
+from tests.factories import answers_with_follow_ups
 
-ANSWERS = answers(
+# Conditional questions included: the one step 1 puts on step 2 (Female), and ones revealed
+# in place by a key press (a treatment now and one before, isotretinoin before, toxin before).
+ANSWERS = answers_with_follow_ups(
     full_name="Kay Board",
     phone=None,
     locations=["cheeks", "chin_jawline"],
     duration="over_5_years",
-    treatments=["antibiotic_tablets", "isotretinoin"],
-    isotretinoin_last="6_to_12_months",
-    treatment_response="did_not_help",
+    treatments_now=["antibiotic_tablets"],
+    response_antibiotic_tablets="did_not_help",
+    isotretinoin_stopped="6_to_12_months",
+    isotretinoin_relapse="not_sure_yet",
+    toxin_last="dont_remember",
     goals=["less_oily", "learn_botox"],
 )
 
@@ -98,8 +102,10 @@ def test_the_whole_questionnaire_with_the_keyboard_only(page: Page, live_app):
     expect(page.get_by_role("link", name="Enter your full name")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_label("Full name")).to_be_focused()
-    page.keyboard.press("Shift+Tab")  # from the field back into the summary, and on again
-    expect(page.get_by_role("link", name="Enter your date of birth")).to_be_focused()
+    page.keyboard.press("Shift+Tab")  # from the field back into the summary, its last link
+    expect(
+        page.get_by_role("link", name="Select your sex assigned at birth, or Prefer not to say")
+    ).to_be_focused()
 
     for step in STEPS:
         expect(page.get_by_role("heading", level=1)).to_have_text(step.title)

@@ -19,7 +19,15 @@ from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.questionnaire import STEPS
 from intake.tokens import token_hash
-from tests.browser.helpers import REFERENCE, Wording, axe_violations, continue_, fill_step, serving
+from tests.browser.helpers import (
+    REFERENCE,
+    Wording,
+    axe_violations,
+    continue_,
+    fill_step,
+    serving,
+    session_of,
+)
 from tests.factories import answers
 from tests.support import Clock, close_connections, make_app, quick_password_hasher
 
@@ -113,14 +121,6 @@ def tablet(device, clocks, tablet_server) -> Page:
     page.wait_for_url(f"{tablet_server}/")
     expect(page.get_by_role("button", name="Start now")).to_be_visible()
     return page
-
-
-def session_of(app, page: Page) -> dict:
-    """What the browser's signed session cookie holds (an opaque draft token, the language)."""
-    cookie = next((c for c in page.context.cookies() if c["name"] == "session"), None)
-    if cookie is None:
-        return {}
-    return dict(app.session_interface.get_signing_serializer(app).loads(cookie["value"]))
 
 
 def draft_row(app, token: str) -> Draft | None:

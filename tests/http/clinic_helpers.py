@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -10,8 +11,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from sqlalchemy import select
 
-from intake import questionnaire, summaries
+from intake import questionnaire, services, summaries
 from intake.clinic import services as staff
+from intake.database import write_transaction
 from intake.extensions import db
 from intake.models import AuditEvent, StaffSession, Submission, User
 from intake.wizard import drafts
@@ -69,9 +71,27 @@ def _submit(all_answers: dict) -> str:
     lifetime = timedelta(hours=1)
     token = drafts.start(lifetime)
     # save_step keeps the other steps' answers, so one call can hold the whole set
-    assert drafts.save_step(token, questionnaire.STEPS[0], all_answers, lifetime)
+    assert drafts.save_step(token, questionnaire.STEPS[0], all_answers, lifetime).kept
     stored = drafts.find(token).answers
     return drafts.submit(token, drafts.fingerprint(stored), language="en")
+
+
+def submit_answered_in(app, version: str, version_answers: dict, pdf: bool = False) -> str:
+    """A submission answered in an earlier questionnaire version (a stored record from before
+    the current one): added by the app's own service, then given that version and its answers,
+    as it was stored then. Returns its reference."""
+    with app.app_context():
+        with write_transaction() as session:
+            reference = services.add_submission(
+                session, secrets.token_hex(32), version_answers, language="en"
+            )
+            stored = session.scalar(select(Submission).where(Submission.reference == reference))
+            stored.questionnaire_version = version
+            stored.answers = questionnaire.find(version).applicable_answers(version_answers)
+        if pdf:
+            summaries.store_after_submit(reference, app.config["TIMEZONE"])
+        db.session.remove()
+    return reference
 
 
 def submit_many(app, count: int, clock=None, step=timedelta(minutes=1), **overrides) -> list[str]:

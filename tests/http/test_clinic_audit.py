@@ -153,9 +153,11 @@ def test_no_answer_content_ever_reaches_the_audit_log(app, client, runner):
     with_sentinel = dict(
         full_name=f"Patient {SENTINEL}",
         treatment_notes=f"Notes {SENTINEL}",
-        other_allergies=f"Allergy {SENTINEL}",
+        allergies=f"Allergy {SENTINEL}",
         questions_for_dermatologist=f"Question {SENTINEL}",
-        pregnancy="yes",
+        conditions=["other_nerve_muscle"],
+        nerve_muscle_disease=f"Disease {SENTINEL}",
+        pregnant_breastfeeding="yes",
     )
     reference = submit(app, pdf=True, **with_sentinel)
     create_user(app, CLINICIAN, "clinician")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -10,9 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from markupsafe import escape
 
-from intake.assessment import FLAG_TEXTS, assess
+from intake import questionnaire
+from intake.assessment import assess
 from intake.questionnaire import answered_steps, date_text
-from tests.factories import answers
+from tests.factories import answers, answers_2026_1
 from tests.http.clinic_helpers import (
     CLINICIAN,
     CSRF_FIELD,
@@ -23,6 +25,7 @@ from tests.http.clinic_helpers import (
     quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
     stored_submission,
     submit,
+    submit_answered_in,
     submit_many,
     urls_in,
     user_row,
@@ -50,6 +53,23 @@ def listed(page: str) -> list[str]:
     return re.findall(rf'class="reference-cell">(?:<a [^>]*>)?({REFERENCE})<', page)
 
 
+def words_of(page: str) -> str:
+    """A page's text as read: tags taken out, characters unescaped, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def rule_text(rule_id: str, version: str = "2026.2") -> str:
+    """The wording of a safety flag or clinical consideration in a questionnaire version."""
+    answered_in = questionnaire.find(version)
+    return next(
+        r.text for r in (*answered_in.flags, *answered_in.considerations) if r.id == rule_id
+    )
+
+
+def under_18_today() -> str:
+    return (date.today() - timedelta(days=16 * 365)).isoformat()
+
+
 def clinic_time(moment: datetime) -> str:
     local = moment.astimezone(ZoneInfo("Europe/London"))
     return f"{date_text(local.date())}, {local:%H:%M}"
@@ -58,28 +78,62 @@ def clinic_time(moment: datetime) -> str:
 # The list ---------------------------------------------------------------
 
 
-def test_the_list_shows_each_submission_with_its_flag_counts(app, clinician):
+def test_the_list_shows_each_submission_with_its_flag_counts_by_level(app, clinician):
     appointment = date.today() + timedelta(days=3)
-    both = submit(
+    every_level = submit(
         app,
-        full_name="Both Levels",
-        pregnancy="yes",
-        medicines=["blood_thinners"],
+        full_name="Every Level",
+        conditions=["skin_infection"],  # contraindication
+        pregnant_breastfeeding="yes",  # defer
+        medicines=["blood_thinners"],  # caution
+        picking="often",  # a clinical consideration: never counted
         appointment_date=appointment.isoformat(),
     )
     cautions = submit(
-        app, full_name="Two Cautions", pregnancy="not_sure", medicines=["blood_thinners"]
+        app,
+        full_name="Two Cautions",
+        pregnant_breastfeeding="not_sure",
+        planning_pregnancy="no",
+        medicines=["blood_thinners"],
     )
+    only_considerations = dict(spot_types=["nodules"], marks="scars", picking="often")
+    considered = assess(answers(**only_considerations), date.today())
+    assert len(considered.considerations) == 2 and not considered.flags
+    considerations = submit(app, full_name="Considerations Only", **only_considerations)
     clean = submit(app, full_name="No Flags", appointment_date=None)
     page = clinician.signed_in().page("/clinic/")
 
-    assert row_of(page, both).startswith(f"{both} Both Levels {date_text(appointment)}")
-    assert "1 contraindication 1 caution" in row_of(page, both)
+    row = row_of(page, every_level)
+    assert row.startswith(f"{every_level} Every Level {date_text(appointment)}")
+    assert "1 contraindication 1 defer 1 caution Not yet" in row
     assert "2 cautions" in row_of(page, cautions)
     assert "contraindication" not in row_of(page, cautions)
+    assert "defer" not in row_of(page, cautions)
+    assert row_of(page, considerations).endswith("None Not yet")
     assert row_of(page, clean).startswith(f"{clean} No Flags Not given")
     assert row_of(page, clean).endswith("None Not yet")
-    assert "3 submissions" in page
+    assert "4 submissions" in page
+
+
+def test_the_list_counts_an_older_submission_by_its_own_version(app, clinician):
+    """The same acne and pregnancy: in 2026.1 a contraindication and a caution; in 2026.2 a
+    defer, and the acne a clinical consideration, which is not counted."""
+    old = submit_answered_in(
+        app,
+        "2026.1",
+        answers_2026_1(full_name="Old Record", spot_types=["nodules"], pregnancy="yes"),
+    )
+    new = submit(
+        app,
+        full_name="New Record",
+        spot_types=["nodules"],
+        sex="female",
+        hormonal_features=["none"],
+        pregnant_breastfeeding="yes",
+    )
+    page = clinician.signed_in().page("/clinic/")
+    assert row_of(page, old).endswith("1 contraindication 1 caution Not yet")
+    assert row_of(page, new).endswith("1 defer Not yet")
 
 
 def test_a_reviewed_submission_shows_as_reviewed(app, clinician):
@@ -213,38 +267,78 @@ def test_page_buttons_keep_the_search_and_filters(app, clinician, frozen_clock):
 def test_patient_text_is_escaped_on_the_list_and_the_answers(app, clinician):
     hostile_name = "<script>alert(1)</script>"
     hostile_notes = '<img src=x onerror="alert(2)">'
-    reference = submit(app, full_name=hostile_name, treatment_notes=hostile_notes)
+    reference = submit(
+        app,
+        full_name=hostile_name,
+        treatment_notes=hostile_notes,
+        conditions=["other_nerve_muscle"],
+        nerve_muscle_disease="<b>x</b>",
+    )
     clinician.signed_in()
     for url in ("/clinic/", f"/clinic/submissions/{reference}"):
         page = clinician.page(url)
         assert hostile_name not in page and "<img src=x" not in page, url
         assert str(escape(hostile_name)) in page, url
-    assert str(escape(hostile_notes)) in clinician.page(f"/clinic/submissions/{reference}")
+    page = clinician.page(f"/clinic/submissions/{reference}")
+    assert str(escape(hostile_notes)) in page
+    assert "<b>x</b>" not in page
+    # The disease named is printed with its flag ("Raised by") and with the answers.
+    assert page.count(str(escape("<b>x</b>"))) == 2
+    assert f"Another nerve or muscle disease ({escape('<b>x</b>')})" in page
 
 
 # One submission -----------------------------------------------------------
 
 
-def test_the_answers_page_shows_flags_findings_and_answers_by_step(app, clinician):
+def test_the_answers_page_shows_flags_considerations_findings_and_answers_by_step(app, clinician):
     given = answers(
         full_name="Grace Hopper",
-        pregnancy="yes",
+        sex="female",
+        hormonal_features=["unwanted_hair"],
+        conditions=["skin_infection"],
+        pregnant_breastfeeding="yes",
         medicines=["blood_thinners"],
+        picking="often",
+        treatments_now=["pharmacy"],
+        treatments_before=["isotretinoin"],
+        response_isotretinoin="cleared",
+        isotretinoin_stopped="over_12_months",
+        isotretinoin_relapse="yes",
         treatment_notes="Benzoyl peroxide 5% made it worse.",
     )
     reference = submit(app, **given)
     page = clinician.signed_in().page(f"/clinic/submissions/{reference}")
-    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    text = words_of(page)
 
     assert "<h1" in page and ">Grace Hopper</h1>" in page
-    assert f"Contraindication {FLAG_TEXTS['pregnancy']}" in text
-    assert f"Caution {FLAG_TEXTS['bruising']}" in text
-    assert text.index("Contraindication") < text.index(f"Caution {FLAG_TEXTS['bruising']}")
+    # Flags level by level, each with its level as a word, then the considerations (no level).
+    flags = [
+        f"Contraindication {rule_text('skin_infection')}",
+        f"Defer {rule_text('pregnancy')}",
+        f"Caution {rule_text('bruising')}",
+        "Clinical considerations",
+        f"{rule_text('hormonal_features')} Raised by: Hormonal features: Unwanted hair",
+        f"{rule_text('picking')} Raised by: Picks or squeezes spots: Often",
+    ]
+    positions = [text.index(flag) for flag in flags]
+    assert positions == sorted(positions), flags
+    considerations = re.findall(r'<li class="flag flag--consideration">(.*?)</li>', page, re.S)
+    assert len(considerations) == 2
+    assert not any('class="tag' in item for item in considerations)  # not a flag: no level
 
     findings = assess(given, date.today()).findings
-    assert f"Acne pattern {findings.acne_pattern}" in text
-    assert f"Oiliness Score {findings.oiliness_score} of 9 ({findings.oiliness_category})" in text
+    assert "Acne pattern (patient-described, not a clinical grade) Comedonal" in text
+    assert "Distribution Face only" in text
+    assert (
+        "Oiliness (self-reported, not a sebum measurement) "
+        f"Score {findings.oiliness_score} of 9 ({findings.oiliness_category})"
+    ) in text
+    assert "A few hours after washing, does your face look shiny? No: 0 points" in text
     assert f"Age {findings.age}" in text
+    assert "Questionnaire version 2026.2" in text
+    assert "Washes or creams from a pharmacy Yes No Helped somewhat" in text
+    assert "Isotretinoin (Roaccutane, Accutane) No Yes Cleared my acne" in text
+    assert "Isotretinoin stopped: More than 12 months ago. Acne came back after it: Yes." in text
 
     position = 0
     for step, rows in answered_steps(given):
@@ -253,8 +347,117 @@ def test_the_answers_page_shows_flags_findings_and_answers_by_step(app, clinicia
         assert page.index(heading) > position, f"{step.title} out of order"
         position = page.index(heading)
         for question, answer in rows:
+            assert str(escape(question.label)) in page, question.id
             if answer is not None:
                 assert str(escape(answer)) in page, question.id
+    assert "Do you have any of these? Unwanted hair on the face or body" in text
+
+
+def test_no_flags_and_no_considerations_are_said_so(app, clinician):
+    reference = submit(app)
+    text = words_of(clinician.signed_in().page(f"/clinic/submissions/{reference}"))
+    assert "No safety flags from the patient's answers." in text
+    assert "Clinical considerations No clinical considerations from the patient's answers." in text
+
+
+def _older_submission_page(app, clinician) -> str:
+    """The answers page of a 2026.1 record: an under-18 patient, pregnant, with nodules."""
+    given = answers_2026_1(
+        full_name="Old Record",
+        date_of_birth=under_18_today(),
+        spot_types=["nodules", "red_bumps"],
+        makeup_shine="none_worn",
+        treatments=["isotretinoin"],
+        isotretinoin_last="last_6_months",
+        treatment_response="did_not_help",
+        pregnancy="yes",
+    )
+    reference = submit_answered_in(app, "2026.1", given)
+    return words_of(clinician.signed_in().page(f"/clinic/submissions/{reference}"))
+
+
+def test_an_older_submission_is_shown_with_its_own_findings_and_flags(app, clinician):
+    """A 2026.1 record keeps 2026.1's flags, findings and steps, never 2026.2's."""
+    text = _older_submission_page(app, clinician)
+
+    assert "Questionnaire version 2026.1" in text
+    old = questionnaire.find("2026.1")
+    for flag in ("pregnancy", "recent_isotretinoin", "under_18", "nodulocystic_or_scarring"):
+        level = next(rule.level.value for rule in old.flags if rule.id == flag)
+        assert f"{level} {rule_text(flag, '2026.1')}" in text, flag
+    assert "Caution Patient is under 18: guardian consent needed." in text
+    assert "Acne pattern Nodulocystic" in text
+    assert "Oiliness Score 3 of 9 (Slightly oily)" in text
+    assert (
+        "Does make-up or sunscreen look shiny or slide off within a few hours? "
+        "I don't wear any: 0 points"
+    ) in text
+    assert "Oily skin" in text and "Previous treatments" in text  # 2026.1's step titles
+    # Nothing of 2026.2: its questions, findings, levels, considerations or flag wording.
+    for newer in (
+        "Sex assigned at birth",
+        "Your treatments",
+        "shiny?",
+        "patient-described",
+        "Nodular ",
+        "Distribution",
+        "Defer",
+        "Clinical considerations",
+        "Under 18: outside the licensed age",
+        rule_text("isotretinoin_recent"),
+    ):
+        assert newer not in text, newer
+
+
+def test_an_older_submission_shows_its_own_questions_with_their_answers(app, clinician):
+    text = _older_submission_page(app, clinician)
+    for wording in (
+        "Oily skin Two hours after washing",
+        "How often do you blot or wash your face because of oil during the day? Once "
+        "Do your pores look enlarged? On my nose only "
+        "Does make-up or sunscreen look shiny or slide off within a few hours? I don't wear any",
+        "Previous treatments Which acne treatments have you tried? "
+        "Isotretinoin (Roaccutane, Accutane)",
+        "When did you last take isotretinoin? In the last 6 months",
+        "Overall, how well did these treatments work? Did not help",
+        "Health and safety Are you pregnant, breastfeeding, or planning a pregnancy in the next "
+        "6 months? Yes",
+        "Any other allergies or medicines we should know about? Penicillin.",
+    ):
+        assert wording in text, wording
+
+
+def test_a_new_submission_is_shown_with_the_current_wording(app, clinician):
+    """The counterpart of the 2026.1 record: the same kind of patient answered in 2026.2."""
+    given = answers(
+        full_name="New Record",
+        date_of_birth=under_18_today(),
+        spot_types=["nodules", "red_bumps"],
+        marks="scars",
+        treatments_now=["none"],
+        treatments_before=["isotretinoin"],
+        response_isotretinoin="did_not_help",
+        isotretinoin_stopped="over_12_months",
+        isotretinoin_relapse="yes",
+    )
+    reference = submit(app, **given)
+    text = words_of(clinician.signed_in().page(f"/clinic/submissions/{reference}"))
+
+    assert "Questionnaire version 2026.2" in text
+    assert f"Caution {rule_text('under_18')}" in text
+    assert "Acne pattern (patient-described, not a clinical grade) Nodular" in text
+    assert f"Clinical considerations {rule_text('isotretinoin_indicated')}" in text
+    assert "A few hours after washing, does your face look shiny? No" in text
+    assert "Which acne treatments have you used before and stopped? Isotretinoin" in text
+    for older in (
+        "guardian consent",
+        "Nodulocystic",
+        "make-up",
+        "Previous treatments",
+        "Which acne treatments have you tried?",
+        "Contraindication",  # no flag of that level here
+    ):
+        assert older not in text, older
 
 
 def test_the_answers_page_offers_the_pdf_and_mark_as_reviewed(app, clinician):

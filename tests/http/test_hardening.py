@@ -94,6 +94,6 @@ def test_clinic_error_pages_are_english_and_plain(app, client):
 def test_every_free_text_field_is_bounded(app, patient):
     patient.start()
     long_note = "x" * 1001
-    response = patient.answer_step("previous-treatments", answers(treatment_notes=long_note))
+    response = patient.answer_step("your-treatments", answers(treatment_notes=long_note))
     assert response.status_code == 200
     assert "1,000 characters or fewer" in response.get_data(as_text=True)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from intake import languages, summaries
 from intake.extensions import db
-from intake.fhir.resources import questionnaire_resource
+from intake.fhir.resources import DEVELOPMENT_BASE, questionnaire_resource
 from intake.languages import Language
 from intake.models import Submission
 from tests.factories import answers
@@ -60,7 +60,7 @@ def test_the_clinic_and_the_pdf_name_the_language_in_english(app):
 
 
 def test_fhir_offers_translations_for_every_translated_language_with_a_catalogue(french):
-    first_step = questionnaire_resource()["item"][0]
+    first_step = questionnaire_resource(base=DEVELOPMENT_BASE)["item"][0]
     offered = {
         part["valueCode"]
         for extension in first_step["_text"]["extension"]

@@ -27,7 +27,10 @@ def sentinel_answers() -> dict:
         full_name=f"{SENTINEL} Patient",
         phone=SENTINEL_PHONE,
         treatment_notes=f"{SENTINEL} notes <b>x</b>",
-        other_allergies=f"{SENTINEL} allergies",
+        other_medicines=f"{SENTINEL} medicines",
+        allergies=f"{SENTINEL} allergies",
+        conditions=["other_nerve_muscle"],
+        nerve_muscle_disease=f"{SENTINEL} disease",
         questions_for_dermatologist=f"{SENTINEL} question?",
     )
 

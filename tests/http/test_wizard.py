@@ -11,20 +11,28 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from flask import render_template_string, session
 from sqlalchemy import select
 
+from forms.questionnaire import StoredAnswers, form_for
 from intake import fragments, services
 from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.questionnaire import QUESTIONS, STEPS, Kind, answer_text
 from intake.tokens import token_hash
 from intake.wizard import drafts
+from intake.wizard.views import _render_step
 from tests.factories import EVERY_OPTIONAL_EMPTY, answers, formdata
 from tests.support import Html, Patient, make_app
 
 REFERENCE = re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")
 ABOUT_YOU, YOUR_ACNE, OILY_SKIN, TREATMENTS, HEALTH, VISIT = STEPS
-OPTIONAL_TEXTS = ("treatment_notes", "other_allergies", "questions_for_dermatologist")
+OPTIONAL_TEXTS = (
+    "treatment_notes",
+    "other_medicines",
+    "allergies",
+    "questions_for_dermatologist",
+)
 
 
 # --- Reading pages ----------------------------------------------------------------------
@@ -90,7 +98,8 @@ def _longest(crlf: bool) -> dict:
         full_name=LONGEST_NAME,
         phone="+44 (0)20 7946 0000 ",
         treatment_notes=_max_text(1000, crlf),
-        other_allergies=_max_text(1000, crlf),
+        other_medicines=_max_text(1000, crlf),
+        allergies=_max_text(1000, crlf),
         questions_for_dermatologist=_max_text(2000, crlf),
     )
 
@@ -101,21 +110,28 @@ def _expected_longest() -> dict:
     return expected
 
 
+ISOTRETINOIN_NOW_AND_OTHERS = answers(
+    treatments_now=["pharmacy", "isotretinoin"],
+    treatments_before=["botox"],
+    response_pharmacy="helped_somewhat",
+    response_isotretinoin="too_soon",
+    response_botox="did_not_help",
+)
+ISOTRETINOIN_STOPPED = answers(
+    treatments_now=["none"],
+    treatments_before=["antibiotic_tablets", "isotretinoin"],
+    response_antibiotic_tablets="did_not_help",
+    response_isotretinoin="cleared",
+    isotretinoin_stopped="over_12_months",
+    isotretinoin_relapse="yes",
+)
+TREATMENTS_NONE = answers(treatments_now=["none"], treatments_before=["none"])
+
 WALKS = {
     "default": (answers(), answers()),
-    "isotretinoin-now-and-others": (
-        answers(
-            treatments=["pharmacy", "isotretinoin", "botox"],
-            isotretinoin_last="now",
-            treatment_response="did_not_help",
-        ),
-        answers(
-            treatments=["pharmacy", "isotretinoin", "botox"],
-            isotretinoin_last="now",
-            treatment_response="did_not_help",
-        ),
-    ),
-    "treatments-none": (answers(treatments=["none"]), answers(treatments=["none"])),
+    "isotretinoin-now-and-others": (ISOTRETINOIN_NOW_AND_OTHERS, ISOTRETINOIN_NOW_AND_OTHERS),
+    "isotretinoin-stopped": (ISOTRETINOIN_STOPPED, ISOTRETINOIN_STOPPED),
+    "treatments-none": (TREATMENTS_NONE, TREATMENTS_NONE),
     "every-optional-empty": (answers(**EVERY_OPTIONAL_EMPTY), answers(**EVERY_OPTIONAL_EMPTY)),
     "longest-texts-unicode-markup": (_longest(crlf=True), _expected_longest()),
 }
@@ -123,12 +139,15 @@ WALKS = {
 
 def test_the_answer_sets_are_what_they_say():
     # Guards the walks below against a factory that quietly stops giving these shapes.
-    assert "isotretinoin_last" in WALKS["isotretinoin-now-and-others"][1]
-    assert "treatment_response" not in WALKS["treatments-none"][1]
+    now_and_others = WALKS["isotretinoin-now-and-others"][1]
+    assert {"response_pharmacy", "response_isotretinoin", "response_botox"} <= set(now_and_others)
+    assert "isotretinoin_stopped" not in now_and_others  # taken now, not stopped
+    assert {"isotretinoin_stopped", "isotretinoin_relapse"} <= set(WALKS["isotretinoin-stopped"][1])
+    assert not [q for q in WALKS["treatments-none"][1] if q.startswith("response_")]
     assert not set(EVERY_OPTIONAL_EMPTY) & set(WALKS["every-optional-empty"][1])
     longest = WALKS["longest-texts-unicode-markup"][1]
     assert len(longest["full_name"]) == 100
-    assert [len(longest[q]) for q in OPTIONAL_TEXTS] == [1000, 1000, 2000]
+    assert [len(longest[q]) for q in OPTIONAL_TEXTS] == [1000, 1000, 1000, 2000]
     assert "\r" in WALKS["longest-texts-unicode-markup"][0]["treatment_notes"]
 
 
@@ -147,7 +166,7 @@ def test_a_stored_submission_records_the_questionnaire_and_its_version(app, pati
         (submission,) = db.session.scalars(select(Submission))
         assert submission.reference == reference
         assert submission.questionnaire_id == "acne-botox-preconsult"
-        assert submission.questionnaire_version == "2026.1"
+        assert submission.questionnaire_version == "2026.2"
         assert submission.language == "en"
 
 
@@ -199,14 +218,19 @@ def test_every_step_says_which_step_of_6_it_is(patient):
 
 @pytest.mark.parametrize("step", STEPS, ids=[s.slug for s in STEPS])
 def test_every_label_of_the_spec_is_on_its_step(patient, step):
-    """SPEC wording: each question and option label of the step, character for character."""
+    """SPEC wording: each question and option label of the step, character for character.
+    Step 1 answered as Female, so that the question asked only then is on step 2 too."""
     patient.start()
+    patient.answer_step(ABOUT_YOU.slug, answers(sex="female"))
     page = html(patient.client.get(step_url(step)))
     labels = {" ".join(e["text"].split()) for e in page.find("label") + page.find("legend")}
+    hints = set(page.texts("hint"))
     for question in step.questions:
         assert any(label.startswith(question.label) for label in labels), question.label
+        assert not question.hint or question.hint in hints, question.id
         for option in question.options:
             assert option.label in labels, (question.id, option.label)
+            assert not option.hint or option.hint in hints, (question.id, option.id)
     assert [b["text"].strip() for b in page.find("button")] == ["Continue"]
 
 
@@ -277,8 +301,9 @@ def test_an_empty_first_step_shows_the_error_summary(app, patient):
     assert page.error_links() == [
         ("#full_name", "Enter your full name"),
         ("#date_of_birth-day", "Enter your date of birth"),
+        ("#sex-0", "Select your sex assigned at birth, or Prefer not to say"),
     ]
-    for target in ("full_name", "date_of_birth-day"):
+    for target in ("full_name", "date_of_birth-day", "sex-0"):
         page.by_id(target)  # each link leads to a field on the page
 
     assert "Enter your full name" in page.by_id("full_name-error")["text"]
@@ -302,6 +327,7 @@ def test_answers_typed_stay_after_a_failed_submit(app, patient):
             "date_of_birth-day": "27",
             "date_of_birth-month": "",
             "date_of_birth-year": "1990",
+            "sex": "intersex",
             "appointment_date-day": "",
             "appointment_date-month": "",
             "appointment_date-year": "",
@@ -310,6 +336,7 @@ def test_answers_typed_stay_after_a_failed_submit(app, patient):
     )
     page = html(response)
     assert page.value("phone") == "+44 20 7946 0000"
+    assert page.checked("sex") == ["intersex"]
     assert page.value("date_of_birth-day") == "27"
     assert page.value("date_of_birth-month") == ""
     assert page.value("date_of_birth-year") == "1990"
@@ -358,6 +385,8 @@ def test_none_with_another_choice_is_refused_with_a_message(app, patient):
 
 # --- Conditional questions without JavaScript -------------------------------------------
 
+ISOTRETINOIN_FOLLOW_UPS = ["isotretinoin_relapse", "isotretinoin_stopped", "response_isotretinoin"]
+
 
 def _reach_treatments(patient, given: dict):
     patient.start()
@@ -365,10 +394,23 @@ def _reach_treatments(patient, given: dict):
         assert patient.answer_step(step.slug, given).status_code == 302
 
 
+def _post_again(patient, page: Html, data: dict, query: str = ""):
+    """Continue on a page the server sent, with the CSRF token and `shown` that page holds."""
+    csrf = page.find("input", name="csrf_token")[0]["attrs"]["value"]
+    return patient.client.post(
+        step_url(TREATMENTS, query),
+        data={"csrf_token": csrf, "shown": page.shown_values(), **data},
+    )
+
+
 def test_without_javascript_a_triggered_question_is_revealed_without_an_error(app, patient):
-    given = answers(treatments=["isotretinoin"], isotretinoin_last="last_6_months")
-    _reach_treatments(patient, given)
-    page = html(patient.post_step(TREATMENTS.slug, {"treatments": ["isotretinoin"]}))
+    _reach_treatments(patient, answers())
+    typed = {
+        "treatments_now": ["none"],
+        "treatments_before": ["isotretinoin"],
+        "treatment_notes": "Roaccutane 20 mg for 6 months.",
+    }
+    page = html(patient.post_step(TREATMENTS.slug, typed))
 
     assert page.find("div", cls="error-summary") == []
     assert "There is a problem" not in page.text
@@ -376,41 +418,46 @@ def test_without_javascript_a_triggered_question_is_revealed_without_an_error(ap
     assert page.find("p", id="progress")[0]["text"].strip() == "Step 4 of 6"
     (notice,) = page.find("div", cls="notice")
     assert "We have added questions based on your answer" in notice["text"]
-    conditionals = page.find("div", cls="conditional")
-    assert len(conditionals) == 2
-    assert all("hidden" not in block["attrs"] for block in conditionals)
-    assert "When did you last take isotretinoin?" in conditionals[0]["text"]
-    assert "Overall, how well did these treatments work?" in conditionals[1]["text"]
-    assert page.find(id="isotretinoin_last-error") == []
-    assert page.checked("treatments") == ["isotretinoin"]
-    assert sorted(page.shown_values()) == ["isotretinoin_last", "treatment_response"]
-    assert the_draft(app)["treatments"] == ["isotretinoin"]  # the trigger is kept meanwhile
+    shown_blocks = [b for b in page.find("div", cls="conditional") if "hidden" not in b["attrs"]]
+    assert [page.inside(b, "legend")[0]["text"].strip() for b in shown_blocks] == [
+        "How well has isotretinoin worked for you?",
+        "When did you stop isotretinoin?",
+        "Did your acne come back after isotretinoin?",
+    ]
+    assert sorted(page.shown_values()) == ISOTRETINOIN_FOLLOW_UPS
+    for question_id in ISOTRETINOIN_FOLLOW_UPS:
+        assert page.find(id=f"{question_id}-error") == []
+    # Nothing typed is lost: on the page, and the triggers and the note in the draft.
+    assert page.checked("treatments_now") == ["none"]
+    assert page.checked("treatments_before") == ["isotretinoin"]
+    assert page.value("treatment_notes") == typed["treatment_notes"]
+    draft = the_draft(app)
+    assert {k: draft[k] for k in typed} == typed
+    assert not set(ISOTRETINOIN_FOLLOW_UPS) & set(draft)
 
-    # The page now posts the revealed questions, as a browser would.
-    data = {
-        "treatments": ["isotretinoin"],
-        "isotretinoin_last": "last_6_months",
-        "treatment_response": "helped_somewhat",
-        "shown": page.shown_values(),
+    follow_ups = {
+        "response_isotretinoin": "helped_somewhat",
+        "isotretinoin_stopped": "last_6_months",
+        "isotretinoin_relapse": "not_sure_yet",
     }
-    csrf = page.find("input", name="csrf_token")[0]["attrs"]["value"]
-    response = patient.client.post(step_url(TREATMENTS), data={"csrf_token": csrf, **data})
+    response = _post_again(patient, page, typed | follow_ups)
     assert response.status_code == 302 and path_of(response) == step_url(HEALTH)
     draft = the_draft(app)
-    assert draft["isotretinoin_last"] == "last_6_months"
-    assert draft["treatment_response"] == "helped_somewhat"
+    assert {k: draft[k] for k in typed | follow_ups} == typed | follow_ups
 
 
 def test_without_javascript_a_revealed_question_left_unanswered_is_then_an_error(patient):
     _reach_treatments(patient, answers())
-    page = html(patient.post_step(TREATMENTS.slug, {"treatments": ["pharmacy"]}))
+    chosen = {"treatments_now": ["pharmacy"], "treatments_before": ["none"]}
+    page = html(patient.post_step(TREATMENTS.slug, chosen))
     assert page.find("div", cls="error-summary") == []
-    data = {"treatments": ["pharmacy"], "shown": page.shown_values()}
-    page = html(patient.post_step(TREATMENTS.slug, data))
+    assert page.shown_values() == ["response_pharmacy"]
+    page = html(_post_again(patient, page, chosen))
     assert page.error_links() == [
-        ("#treatment_response-0", "Select how well the treatments worked")
+        ("#response_pharmacy-0", "Select how well this treatment worked for you")
     ]
     assert page.title.startswith("Error: ")
+    assert page.checked("treatments_now") == ["pharmacy"]
 
 
 def test_a_revealed_question_is_not_saved_unvalidated(app, patient):
@@ -421,15 +468,16 @@ def test_a_revealed_question_is_not_saved_unvalidated(app, patient):
         patient.post_step(
             TREATMENTS.slug,
             {
-                "treatments": ["isotretinoin"],
-                "isotretinoin_last": "not-an-option",
-                "treatment_response": "<b>whatever</b>",
+                "treatments_now": ["none"],
+                "treatments_before": ["isotretinoin"],
+                "isotretinoin_stopped": "not-an-option",
+                "response_isotretinoin": "<b>whatever</b>",
             },
         )
     )
     assert page.find("p", id="progress")[0]["text"].strip() == "Step 4 of 6"  # asked again here
     draft = the_draft(app)
-    for question_id in ("treatments", "isotretinoin_last", "treatment_response"):
+    for question_id in ("treatments_before", *ISOTRETINOIN_FOLLOW_UPS):
         if question_id in draft:
             value = draft[question_id]
             chosen = value if isinstance(value, list) else [value]
@@ -467,70 +515,119 @@ def test_a_step_posted_after_the_draft_expired_starts_a_draft_with_that_step(
     assert path_of(patient.client.get("/check-answers")) == step_url(ABOUT_YOU)
 
 
-def test_a_question_already_on_the_page_is_not_revealed_again(patient):
-    # With JavaScript the block is shown in place and `shown` posted: no detour.
-    _reach_treatments(patient, answers())
-    response = patient.answer_step(TREATMENTS.slug, answers(treatments=["none"]))
+@pytest.mark.parametrize("given", [answers(), ISOTRETINOIN_STOPPED], ids=["pharmacy", "stopped"])
+def test_a_question_already_on_the_page_is_not_revealed_again(patient, given):
+    # With JavaScript the blocks are shown in place and `shown` posted: no detour.
+    _reach_treatments(patient, given)
+    response = patient.answer_step(TREATMENTS.slug, given)
     assert response.status_code == 302 and path_of(response) == step_url(HEALTH)
 
 
 def test_a_reveal_during_a_change_still_returns_to_check_answers(app, patient):
     patient.answer_all(answers())
-    page = html(
-        patient.post_step(TREATMENTS.slug, {"treatments": ["isotretinoin"]}, "?return=check")
-    )
+    chosen = {"treatments_now": ["pharmacy"], "treatments_before": ["isotretinoin"]}
+    page = html(patient.post_step(TREATMENTS.slug, chosen, "?return=check"))
     assert "We have added" in page.text
     assert page.back_link() == "/check-answers"
-    data = {
-        "treatments": ["isotretinoin"],
-        "isotretinoin_last": "now",
-        "treatment_response": "cleared",
-        "shown": page.shown_values(),
+    follow_ups = {
+        "response_pharmacy": "helped_somewhat",
+        "response_isotretinoin": "cleared",
+        "isotretinoin_stopped": "6_to_12_months",
+        "isotretinoin_relapse": "no",
     }
-    response = patient.post_step(TREATMENTS.slug, data, "?return=check")
+    response = _post_again(patient, page, chosen | follow_ups, "?return=check")
     assert path_of(response) == "/check-answers"
-    assert the_draft(app)["isotretinoin_last"] == "now"
+    assert the_draft(app)["isotretinoin_stopped"] == "6_to_12_months"
+
+
+def test_a_treatments_question_is_asked_for_a_treatment_chosen_in_either_question(app, patient):
+    """The per-treatment question follows the treatment from one question to the other; the
+    isotretinoin stop questions belong to "before" only."""
+    _reach_treatments(patient, answers())
+    page = html(patient.client.get(step_url(TREATMENTS)))
+    conditions = {
+        page.inside(block, "input")[0]["attrs"]["value"]: (
+            block["attrs"]["data-condition-questions"],
+            block["attrs"]["data-condition-any-of"],
+        )
+        for block in page.find("div", cls="conditional")
+    }
+    either = "treatments_now treatments_before"
+    assert conditions == {
+        **{f"response_{o.id}": (either, o.id) for o in QUESTIONS["treatments_now"].options[:-1]},
+        "isotretinoin_stopped": ("treatments_before", "isotretinoin"),
+        "isotretinoin_relapse": ("treatments_before", "isotretinoin"),
+    }
+
+    patient.answer_step(TREATMENTS.slug, ISOTRETINOIN_STOPPED)
+    assert the_draft(app)["response_isotretinoin"] == "cleared"
+    # Isotretinoin moves from "before" to "now": its question stays, the stop questions go.
+    moved = ISOTRETINOIN_STOPPED | {
+        "treatments_now": ["isotretinoin"],
+        "treatments_before": ["antibiotic_tablets"],
+    }
+    response = patient.post_step(TREATMENTS.slug, formdata(TREATMENTS, moved))
+    assert response.status_code == 302 and path_of(response) == step_url(HEALTH)
+    draft = the_draft(app)
+    assert draft["response_isotretinoin"] == "cleared"
+    assert draft["response_antibiotic_tablets"] == "did_not_help"
+    assert "isotretinoin_stopped" not in draft and "isotretinoin_relapse" not in draft
+    page = html(patient.client.get(step_url(TREATMENTS)))
+    assert sorted(page.shown_values()) == ["response_antibiotic_tablets", "response_isotretinoin"]
+    assert page.checked("response_isotretinoin") == ["cleared"]
 
 
 def test_undoing_a_trigger_drops_the_conditional_answer_everywhere(app, patient):
-    given = answers(treatments=["pharmacy", "isotretinoin"], isotretinoin_last="now")
+    given = ISOTRETINOIN_STOPPED
     patient.answer_all(given)
-    assert the_draft(app)["isotretinoin_last"] == "now"
+    assert the_draft(app)["isotretinoin_stopped"] == "over_12_months"
     before = html(patient.client.get("/check-answers")).answers_on_check_page()
-    assert before["When did you last take isotretinoin?"] == "I take it now"
+    assert before["When did you stop isotretinoin?"] == "More than 12 months ago"
+    assert before["How well has isotretinoin worked for you?"] == "Cleared my acne"
 
-    # JavaScript hid the question and disabled its `shown`, but the ticked radio is still posted.
+    # Unticked: JavaScript hid the questions and disabled their `shown`, but the ticked radios
+    # are still posted.
     data = formdata(TREATMENTS, given) | {
-        "treatments": ["pharmacy"],
-        "shown": ["treatment_response"],
+        "treatments_before": ["antibiotic_tablets"],
+        "shown": ["response_antibiotic_tablets"],
     }
-    assert data["isotretinoin_last"] == "now"
+    assert data["isotretinoin_stopped"] == "over_12_months"
     response = patient.post_step(TREATMENTS.slug, data, "?return=check")
     assert path_of(response) == "/check-answers"
 
-    assert "isotretinoin_last" not in the_draft(app)
+    draft = the_draft(app)
+    assert not set(ISOTRETINOIN_FOLLOW_UPS) & set(draft)
     after = html(patient.client.get("/check-answers"))
-    assert "When did you last take isotretinoin?" not in after.text
-    assert "I take it now" not in after.text
-    assert after.answers_on_check_page()["Which acne treatments have you tried?"] == (
-        "Washes or creams from a pharmacy"
-    )
+    for gone in (
+        "When did you stop isotretinoin?",
+        "Did your acne come back after isotretinoin?",
+        "How well has isotretinoin worked for you?",
+        "More than 12 months ago",
+        "Cleared my acne",
+    ):
+        assert gone not in after.text, gone
+    shown = after.answers_on_check_page()
+    assert shown["Which acne treatments have you used before and stopped?"] == "Antibiotic tablets"
     patient.submit()
     ((_, stored),) = submissions(app)
-    expected = {k: v for k, v in given.items() if k != "isotretinoin_last"}
-    expected["treatments"] = ["pharmacy"]
+    expected = {k: v for k, v in given.items() if k not in ISOTRETINOIN_FOLLOW_UPS}
+    expected["treatments_before"] = ["antibiotic_tablets"]
     assert stored == expected
 
 
-def test_choosing_none_drops_the_treatment_response(app, patient):
+def test_choosing_none_drops_the_treatment_responses(app, patient):
     patient.answer_all(answers())
-    data = formdata(TREATMENTS, answers()) | {"treatments": ["none"], "shown": []}
+    data = formdata(TREATMENTS, answers()) | {
+        "treatments_now": ["none"],
+        "treatments_before": ["none"],
+        "shown": [],
+    }
     patient.post_step(TREATMENTS.slug, data, "?return=check")
     draft = the_draft(app)
-    assert draft["treatments"] == ["none"]
-    assert "treatment_response" not in draft
+    assert draft["treatments_now"] == draft["treatments_before"] == ["none"]
+    assert "response_pharmacy" not in draft
     page = html(patient.client.get("/check-answers"))
-    assert "Overall, how well did these treatments work?" not in page.text
+    assert "How well have washes or creams from a pharmacy worked for you?" not in page.text
 
 
 # --- Check your answers -----------------------------------------------------------------
@@ -538,8 +635,12 @@ def test_choosing_none_drops_the_treatment_response(app, patient):
 
 def test_check_answers_shows_every_answer_in_words_grouped_by_step(patient):
     given = answers(
-        treatments=["prescription_topical", "isotretinoin"],
-        isotretinoin_last="6_to_12_months",
+        treatments_now=["prescription_topical"],
+        treatments_before=["pharmacy", "isotretinoin"],
+        response_prescription_topical="too_soon",
+        response_isotretinoin="helped_somewhat",
+        isotretinoin_stopped="6_to_12_months",
+        isotretinoin_relapse="not_sure_yet",
         locations=["cheeks", "chin_jawline", "back"],
         medicines=["blood_thinners", "muscle_relaxants"],
     )
@@ -552,7 +653,7 @@ def test_check_answers_shows_every_answer_in_words_grouped_by_step(patient):
         assert list(groups[step.title]) == [q.label for q in step.visible_questions(given)], (
             step.slug
         )
-    assert "When did you last take isotretinoin?" in groups["Previous treatments"]
+    assert "When did you stop isotretinoin?" in groups["Your treatments"]
     shown = page.answers_on_check_page()
     assert list(shown) == [
         QUESTIONS[q].label for q in QUESTIONS if q in given or not QUESTIONS[q].shown_if
@@ -566,12 +667,22 @@ def test_check_answers_shows_every_answer_in_words_grouped_by_step(patient):
             assert shown[question.label] == " ".join(value.split())
     assert shown["Date of birth"] == "27 March 1990"  # in words, as people write dates
     assert shown["Where do you get acne?"] == "Cheeks, Chin and jawline, Back"
-    assert shown["Which acne treatments have you tried?"] == (
-        "Prescription creams or gels, Isotretinoin (Roaccutane, Accutane)"
+    assert shown["Which acne treatments have you used before and stopped?"] == (
+        "Washes or creams from a pharmacy, Isotretinoin (Roaccutane, Accutane)"
     )
-    assert shown["When did you last take isotretinoin?"] == "6 to 12 months ago"
+    assert shown["How well have washes or creams from a pharmacy worked for you?"] == (
+        "Helped somewhat"
+    )
+    assert shown["How well has isotretinoin worked for you?"] == "Helped somewhat"
+    assert shown["How well have prescription creams or gels worked for you?"] == (
+        "Too soon to tell"
+    )
+    assert shown["When did you stop isotretinoin?"] == "6 to 12 months ago"
+    assert shown["Did your acne come back after isotretinoin?"] == "Not sure yet"
     assert shown["Do you have any of these conditions?"] == "None of these"
-    assert shown["Does make-up or sunscreen look shiny or slide off within a few hours?"] == "No"
+    assert shown["A few hours after washing, does your face look shiny?"] == "No"
+    assert shown["Sex assigned at birth"] == "Male"
+    assert "Do you have any of these?" not in shown  # asked only when Female
     # Option ids never reach the patient.
     assert "chin_jawline" not in page.text and "prescription_topical" not in page.text
 
@@ -849,17 +960,20 @@ def test_saved_answers_are_shown_again_on_back_and_reload(patient):
     assert acne.checked("duration") == [given["duration"]]
     assert acne.checked("spot_types") == given["spot_types"]
     treatments = html(patient.client.get(step_url(TREATMENTS)))
-    assert treatments.checked("treatment_response") == [given["treatment_response"]]
+    assert treatments.checked("treatments_now") == given["treatments_now"]
+    assert treatments.checked("response_pharmacy") == [given["response_pharmacy"]]
     assert treatments.value("treatment_notes") == given["treatment_notes"]
-    blocks = {
-        b["attrs"]["data-condition-any-of"].split()[0]: "hidden" in b["attrs"]
-        for b in treatments.find("div", cls="conditional")
-    }
-    assert blocks == {"isotretinoin": True, "pharmacy": False}
-    assert treatments.shown_values() == ["treatment_response"]
+    shown_blocks = [
+        treatments.inside(block, "input")[0]["attrs"]["value"]
+        for block in treatments.find("div", cls="conditional")
+        if "hidden" not in block["attrs"]
+    ]
+    assert shown_blocks == ["response_pharmacy"]  # the other eight are on the page, hidden
+    assert len(treatments.find("div", cls="conditional")) == 9
+    assert treatments.shown_values() == ["response_pharmacy"]
     # A step not reached yet is empty.
     health = html(patient.client.get(step_url(HEALTH)))
-    assert health.checked("pregnancy") == [] and health.value("other_allergies") == ""
+    assert health.checked("pregnant_breastfeeding") == [] and health.value("allergies") == ""
 
 
 def test_each_patient_sees_only_their_own_choices_ticked(app):
@@ -900,18 +1014,21 @@ def test_saving_a_step_drops_answers_whose_trigger_is_gone(app, frozen_clock):
     with app.test_request_context():
         token = drafts.start(timedelta(hours=24))
         leftover = {
-            "treatments": ["pharmacy"],
-            "isotretinoin_last": "now",
-            "treatment_response": "cleared",
+            "treatments_now": ["pharmacy"],
+            "treatments_before": ["none"],
+            "isotretinoin_stopped": "last_6_months",
+            "response_pharmacy": "cleared",
+            "response_botox": "cleared",
         }
-        assert drafts.save_step(token, TREATMENTS, leftover, timedelta(hours=24))
+        assert drafts.save_step(token, TREATMENTS, leftover, timedelta(hours=24)).kept
         assert drafts.find(token).answers == {
-            "treatments": ["pharmacy"],
-            "treatment_response": "cleared",
+            "treatments_now": ["pharmacy"],
+            "treatments_before": ["none"],
+            "response_pharmacy": "cleared",
         }
         frozen_clock.advance(hours=25)
         assert drafts.find(token) is None
-        assert not drafts.save_step(token, TREATMENTS, leftover, timedelta(hours=24))
+        assert not drafts.save_step(token, TREATMENTS, leftover, timedelta(hours=24)).kept
 
 
 def test_the_draft_survives_a_new_app_on_the_same_database(app, patient, tmp_path):
@@ -1019,10 +1136,10 @@ def test_no_answer_is_readable_in_any_cookie(app, client, patient, monkeypatch):
     given = answers(
         full_name="Bartholomew Quigley",
         phone="+44 (0)20 7946 0000",
-        treatments=["isotretinoin"],
-        isotretinoin_last="now",
+        treatments_now=["isotretinoin"],
+        response_isotretinoin="too_soon",
         treatment_notes="Roaccutane made my lips crack",
-        other_allergies="Penicillin and peanuts",
+        allergies="Penicillin and peanuts",
         questions_for_dermatologist="Will Botox hurt much?",
     )
     patient.complete(given)
@@ -1180,3 +1297,57 @@ def test_a_two_digit_year_error_links_to_the_year_box(patient):
         },
     )
     assert ("#date_of_birth-year", "Year must include 4 numbers") in html(page).error_links()
+
+
+COMPARE_KEPT_WITH_MACRO = (
+    '{% import "macros/fields.html" as fields with context %}'
+    "{{ fields.question_field(question, field) }}\x00"
+    "{{ kept_choice_question(question, field.data, current_language, words) }}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_kept_choice_question_is_the_markup_its_macro_renders(app, language):
+    """Kept once per language, each choice question (ticked or not) is exactly what the
+    template's macro renders for it afresh."""
+    given = answers(sex="female", hormonal_features=["unwanted_hair", "thinning_hair"])
+    for step in STEPS:
+        for data in ({}, given):
+            with app.test_request_context():
+                session["lang"] = language
+                form = form_for(step)(data=data)
+                for question in (q for q in step.questions if q.options):
+                    fresh, kept = render_template_string(
+                        COMPARE_KEPT_WITH_MACRO, question=question, field=form[question.id]
+                    ).split("\x00")
+                    assert kept.strip() == fresh.strip(), (language, question.id)
+                    assert kept.count(" checked") == len(
+                        given[question.id]
+                        if isinstance(given.get(question.id), list)
+                        else [question.id] * (question.id in given)
+                    ) * (data is given)
+    assert {(language, "severity"), (language, "after_toxin")} <= fragments._kept_around.keys()
+
+
+def test_a_step_shown_again_from_its_stored_answers_is_the_page_its_form_renders(app):
+    """A step page shown again reads the stored answers directly, not through a form: the
+    page is the same as the form's, for every kind of question, conditionals included."""
+    given = answers(
+        sex="female",
+        hormonal_features=["unwanted_hair"],
+        treatments_before=["isotretinoin"],
+        response_isotretinoin="did_not_help",
+        isotretinoin_stopped="last_6_months",
+        isotretinoin_relapse="yes",
+        conditions=["other_nerve_muscle"],
+        nerve_muscle_disease="Charcot <Marie> & Tooth",
+    )
+    token = re.compile(r'name="csrf_token" value="[^"]*"')
+    for step in STEPS:
+        with app.test_request_context(step_url(step)):
+            form = form_for(step)(data=given)
+            form.other_answers = given
+            from_form = _render_step(step, form)
+            from_answers = _render_step(step, StoredAnswers(step, given))
+        assert token.sub("", from_answers) == token.sub("", from_form), step.slug
+        assert "Charcot &lt;Marie&gt; &amp; Tooth" in from_answers or step is not HEALTH

@@ -528,14 +528,23 @@ def patient_answers(number: int, round_: int = 0) -> dict:
     """A complete answer set unique to this patient (the name), varied over the conditionals."""
     name = f"Load Patient {number:04d}-{round_} Zoë"
     variant = number % 3
-    if variant == 1:  # isotretinoin: its conditional question, and a contraindication
+    if variant == 1:  # isotretinoin before: its conditional questions, and per-treatment ones
         extra = {
-            "treatments": ["isotretinoin", "prescription_topical"],
-            "isotretinoin_last": "over_12_months",
-            "treatment_response": "did_not_help",
+            "treatments_now": ["prescription_topical"],
+            "treatments_before": ["isotretinoin"],
+            "response_prescription_topical": "too_soon",
+            "response_isotretinoin": "helped_somewhat",
+            "isotretinoin_stopped": "over_12_months",
+            "isotretinoin_relapse": "yes",
         }
-    elif variant == 2:  # no treatments: the conditionals drop out
-        extra = {"treatments": ["none"], "treatment_response": None, "severity": "severe"}
+    elif variant == 2:  # no treatments: the conditionals drop out; a female patient
+        extra = {
+            "treatments_now": ["none"],
+            "response_pharmacy": None,
+            "severity": "severe",
+            "sex": "female",
+            "hormonal_features": ["none"],
+        }
     else:
         extra = {}
     return in_questionnaire_order(complete_answers(full_name=name, **extra))

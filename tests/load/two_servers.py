@@ -148,7 +148,7 @@ def draft_continues(a: Gunicorn, b: Gunicorn, url: str) -> None:
     page = expect(browser.get("/check-answers", base_url=on("A")), 200, "check answers on A")
     check(
         answers["questions_for_dermatologist"] in page.body  # step 6, saved on A
-        and answers["other_allergies"] in page.body,  # step 5, saved on B
+        and answers["allergies"] in page.body,  # step 5, saved on B
         "check answers on A shows answers saved on A and on B",
     )
     fields = {**page.hidden_fields(), "confirmed": "y"}

@@ -10,19 +10,25 @@ from datetime import datetime, timezone
 import pypdf
 import pytest
 
+from intake import questionnaire
 from intake.pdf.summary import SummaryInput, render_summary
-from intake.questionnaire import QUESTIONS
 
 REFERENCE = "ABCD-2345"
 SUBMITTED_AT = datetime(2026, 11, 26, 14, 5, tzinfo=timezone.utc)
 SECTION_HEADINGS = {
-    "Safety flags", "Acne", "Oily skin", "Previous treatments",
-    "Health and safety", "Goals and questions", "Relevant passages",
+    "Safety flags", "Clinical considerations", "Acne", "Oily skin", "Treatments",
+    "Previous treatments", "Health and safety", "Goals and questions", "Relevant passages",
+    "Relevant passages of 'Can Botox Injections Reduce Acne?'",
+    "From 'Can Botox Injections Reduce Acne?'",
 }  # fmt: skip
 PAGE_FURNITURE = re.compile(
     r"Patient-reported information: confirm at consultation|Page \d+ of \d+|"
-    r"Reference [A-Z0-9-]+|Questionnaire acne-botox-preconsult 2026\.1"
+    r"Reference [A-Z0-9-]+|Questionnaire acne-botox-preconsult 20\d\d\.\d+"
 )
+# Every question of every version: a long answer continuing on the next page repeats it.
+LABELS = {
+    q.label for version in questionnaire.VERSIONS.values() for q in version.questions.values()
+}
 
 
 @dataclass
@@ -47,16 +53,21 @@ class Rendered:
     @property
     def body(self) -> str:
         """The words without footers, and without the heading and question repeated where a
-        long answer continues on the next page, so text split across pages reads as one."""
-        kept = []
-        for number, page in enumerate(self.pages):
+        section or a long answer continues on the next page, so text split across pages reads
+        as one."""
+        kept, seen = [], set()
+        for page in self.pages:
             for line in page.splitlines():
-                repeated_heading = number > 0 and line.strip() in SECTION_HEADINGS
-                if not (repeated_heading or PAGE_FURNITURE.fullmatch(line.strip())):
-                    kept.append(line)
+                line = line.strip()
+                heading = line.split(" (")[0] if line.startswith("Safety flags (") else line
+                if heading in seen or PAGE_FURNITURE.fullmatch(line):
+                    continue
+                if heading in SECTION_HEADINGS or heading == "Safety flags":
+                    seen.add(heading)
+                kept.append(line)
         text = " ".join(" ".join(kept).split())
-        for question in QUESTIONS.values():
-            text = text.replace(f" {question.label} (continued) ", " ")
+        for label in LABELS:
+            text = text.replace(f" {label} (continued) ", " ")
         return text
 
     @property
@@ -66,6 +77,7 @@ class Rendered:
 
 
 def render_pdf(answers: dict, documents=None, **fields) -> Rendered:
+    """The PDF of these answers; `fields` replace SummaryInput's (questionnaire_version too)."""
     data = render_summary(
         SummaryInput(
             **{

@@ -1,5 +1,6 @@
-"""The PDF's answers are built from the questionnaire's steps: every question a patient
-answered is printed with its wording and answer, including one the PDF code never names."""
+"""The PDF's answers are built from the steps of the questionnaire version the patient answered:
+every question they answered is printed with its wording and answer, including one the PDF code
+never names."""
 
 from __future__ import annotations
 
@@ -8,12 +9,40 @@ import dataclasses
 import pytest
 
 from intake import questionnaire
-from intake.questionnaire import QUESTIONS, STEPS, Kind, Question, answer_text
-from tests.factories import answers
+from intake.questionnaire import Kind, Option, Question, answer_text
+from tests.factories import answers, answers_2026_1
 from tests.pdf.conftest import render_pdf
 
-# Every question answered, the conditional ones included.
-EVERY_QUESTION = answers(treatments=["pharmacy", "isotretinoin"], isotretinoin_last="now")
+TREATMENTS = [
+    "pharmacy",
+    "prescription_topical",
+    "antibiotic_tablets",
+    "isotretinoin",
+    "hormonal",
+    "procedures",
+    "botox",
+]
+# Every question of each version answered, the conditional ones included.
+EVERY_QUESTION = {
+    "2026.2": answers(
+        sex="female",
+        hormonal_features=["irregular_periods"],
+        treatments_now=TREATMENTS[:3],
+        treatments_before=TREATMENTS[3:],
+        **{f"response_{t}": "helped_somewhat" for t in TREATMENTS},
+        isotretinoin_stopped="over_12_months",
+        isotretinoin_relapse="no",
+        pregnant_breastfeeding="no",
+        planning_pregnancy="no",
+        conditions=["other_nerve_muscle"],
+        nerve_muscle_disease="Inclusion body myositis",
+        toxin_ever="yes",
+        toxin_last="over_12_months",
+        after_toxin=["none"],
+    ),
+    "2026.1": answers_2026_1(treatments=["pharmacy", "isotretinoin"], isotretinoin_last="now"),
+}
+VERSIONS = list(EVERY_QUESTION)
 
 
 def flat(text: str) -> str:
@@ -28,32 +57,60 @@ def printed_answers(q: Question, value) -> list[str]:
     return [answer_text(q, value)]
 
 
-def test_every_answered_question_of_a_complete_submission_is_in_the_pdf():
-    assert set(EVERY_QUESTION) == set(QUESTIONS), "the answers leave a question out"
-    pdf = render_pdf(EVERY_QUESTION).flat
-    for step in STEPS:
-        for q in step.visible_questions(EVERY_QUESTION):
-            assert flat(q.label) in pdf, q.id
-            for printed in printed_answers(q, EVERY_QUESTION[q.id]):
-                assert flat(printed) in pdf, (q.id, printed)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_answered_question_of_a_complete_submission_is_in_the_pdf(version):
+    given, q = EVERY_QUESTION[version], questionnaire.find(version)
+    assert set(given) == set(q.questions), "the answers leave a question out"
+    pdf = render_pdf(given, questionnaire_version=version).flat
+    for step in q.steps:
+        for question in step.visible_questions(given):
+            assert flat(question.label) in pdf, question.id
+            for printed in printed_answers(question, given[question.id]):
+                assert flat(printed) in pdf, (question.id, printed)
 
 
-def test_questions_appear_in_the_order_of_the_steps():
-    pdf = render_pdf(EVERY_QUESTION).flat
-    positions = [pdf.index(flat(q.label)) for step in STEPS for q in step.questions]
+@pytest.mark.parametrize("version", VERSIONS)
+def test_questions_appear_in_the_order_of_the_steps(version):
+    q = questionnaire.find(version)
+    pdf = render_pdf(EVERY_QUESTION[version], questionnaire_version=version).flat
+    # Searched from the previous one on: a short label may also be part of an earlier text.
+    positions, start = [], 0
+    for step in q.steps:
+        for question in step.questions:
+            start = pdf.index(flat(question.label), start)
+            positions.append(start)
     assert positions == sorted(positions)
+    assert len(positions) == len(q.questions)
 
 
-@pytest.mark.parametrize("index", range(len(STEPS)), ids=[step.slug for step in STEPS])
-def test_a_question_added_to_any_step_is_in_the_pdf(monkeypatch, index):
-    added = Question("test_added", "A question the PDF code never names", Kind.TEXT, required=False)
-    steps = list(STEPS)
-    steps[index] = dataclasses.replace(STEPS[index], questions=(*STEPS[index].questions, added))
-    monkeypatch.setattr(questionnaire, "STEPS", tuple(steps))
-    monkeypatch.setattr(questionnaire, "QUESTIONS", {**QUESTIONS, added.id: added})
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("index", range(6), ids=lambda index: f"step {index + 1}")
+def test_a_question_added_to_any_step_is_in_the_pdf(monkeypatch, version, index):
+    q = questionnaire.find(version)
+    step = q.steps[index]
+    oiliness = step.slug == q.findings.oiliness_step  # each question there scores points
+    if oiliness:
+        added = Question(
+            "test_added",
+            "A question the PDF code never names",
+            Kind.ONE_OF,
+            (Option("low", "Its lower answer", 0), Option("high", "Its higher answer", 2)),
+        )
+        answer, printed = "high", "Its higher answer (2 points)"
+    else:
+        added = Question(
+            "test_added", "A question the PDF code never names", Kind.TEXT, required=False
+        )
+        answer = printed = "Its answer, typed by the patient"
+    steps = list(q.steps)
+    steps[index] = dataclasses.replace(step, questions=(*step.questions, added))
+    monkeypatch.setitem(questionnaire.VERSIONS, version, dataclasses.replace(q, steps=tuple(steps)))
+    given = EVERY_QUESTION[version]
 
-    pdf = render_pdf({**EVERY_QUESTION, added.id: "Its answer, typed by the patient"}).words
-    assert "A question the PDF code never names" in pdf
-    assert "Its answer, typed by the patient" in pdf
-    unanswered = render_pdf(EVERY_QUESTION).words  # optional and empty: still listed
-    assert "A question the PDF code never names Not provided" in unanswered
+    pdf = render_pdf({**given, added.id: answer}, questionnaire_version=version).words
+    assert f"A question the PDF code never names {printed}" in pdf
+    if oiliness:
+        assert "of 11 (" in pdf  # its points count in the score's maximum
+    else:
+        unanswered = render_pdf(given, questionnaire_version=version).words  # optional, empty
+        assert "A question the PDF code never names Not provided" in unanswered

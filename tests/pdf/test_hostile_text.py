@@ -7,15 +7,21 @@ import socket
 
 import pytest
 
-from tests.factories import answers
+from tests import factories
 
-FREE_TEXT = ("full_name", "treatment_notes", "other_allergies", "questions_for_dermatologist")
+# Every question a patient types into. The disease named is printed twice: as its answer, and
+# in "Raised by" of the flag it raises.
+DISEASE = "nerve_muscle_disease"
 MAX_LENGTH = {
     "full_name": 100,
     "treatment_notes": 1000,
-    "other_allergies": 1000,
+    "other_medicines": 1000,
+    "allergies": 1000,
     "questions_for_dermatologist": 2000,
+    DISEASE: 200,
 }
+FREE_TEXT = tuple(MAX_LENGTH)
+PRINTED_TIMES = {field: 2 if field == DISEASE else 1 for field in FREE_TEXT}
 MISSING_GLYPH = "\ufffd"
 
 # The shape of CVE-2023-33733: ReportLab < 3.6.13 evaluated a <font color> attribute as Python.
@@ -42,12 +48,19 @@ def flat(text: str) -> str:
     return "".join(text.split())
 
 
+def answers(**texts) -> dict:
+    """Answers with these typed texts; naming a nerve or muscle disease ticks its condition."""
+    if DISEASE in texts:
+        texts["conditions"] = ["other_nerve_muscle"]
+    return factories.answers(**texts)
+
+
 @pytest.mark.parametrize("field", FREE_TEXT)
 @pytest.mark.parametrize("text", LITERAL.values(), ids=LITERAL.keys())
 def test_text_prints_literally(render, field, text):
     pdf = render(answers(**{field: text}))
 
-    assert flat(text) in pdf.flat
+    assert pdf.flat.count(flat(text)) == PRINTED_TIMES[field]
     assert MISSING_GLYPH not in pdf.text
 
 
@@ -59,7 +72,7 @@ def test_cve_2023_33733_payload_prints_and_runs_nothing(render, tmp_path, field)
     pdf = render(answers(**{field: payload}))
 
     assert not proof.exists()
-    assert flat(payload) in pdf.flat
+    assert pdf.flat.count(flat(payload)) == PRINTED_TIMES[field]
 
 
 @pytest.fixture
@@ -83,7 +96,7 @@ def test_img_tag_prints_and_fetches_nothing(render, connections, field):
     pdf = render(answers(**{field: payload}))
 
     assert connections == []
-    assert flat(payload) in pdf.flat
+    assert pdf.flat.count(flat(payload)) == PRINTED_TIMES[field]
     assert "root:" not in pdf.text
 
 
@@ -130,7 +143,8 @@ def test_right_to_left_text_keeps_every_character(render, field, text, expected)
 def test_characters_the_font_lacks_print_as_a_replacement_mark_not_nothing(render, field):
     pdf = render(answers(**{field: "Thumbs \U0001f44d up, \x00\x1b done"}))
 
-    assert f"Thumbs{MISSING_GLYPH}up,{MISSING_GLYPH}{MISSING_GLYPH}done" in pdf.flat
+    replaced = f"Thumbs{MISSING_GLYPH}up,{MISSING_GLYPH}{MISSING_GLYPH}done"
+    assert pdf.flat.count(replaced) == PRINTED_TIMES[field]
 
 
 def long_word(length: int) -> str:
@@ -138,7 +152,7 @@ def long_word(length: int) -> str:
     return "".join(f"w{i:04d}" for i in range(length // 5 + 1))[:length]
 
 
-@pytest.mark.parametrize("field", FREE_TEXT)
+@pytest.mark.parametrize("field", [field for field in FREE_TEXT if field != DISEASE])
 def test_a_word_as_long_as_the_field_wraps_and_loses_nothing(render, field):
     word = long_word(MAX_LENGTH[field])
 
@@ -151,21 +165,33 @@ def test_a_word_as_long_as_the_field_wraps_and_loses_nothing(render, field):
     assert max(map(len, pieces)) <= 80
 
 
+def test_a_disease_name_as_long_as_the_field_wraps_in_its_answer_and_in_raised_by(render):
+    word = long_word(MAX_LENGTH[DISEASE])
+
+    pdf = render(answers(**{DISEASE: word}))
+
+    assert pdf.flat.count(word) == 2
+    assert f"Anothernerveormuscledisease({word})" in pdf.flat  # Raised by
+    assert max(len(line) for line in pdf.lines if word[:5] in line or line in word) <= 100
+
+
 def test_every_field_at_its_maximum_length_loses_nothing(render):
     texts = {
         "full_name": ("Αλέξανδρος Παπαδόπουλος-Nguyễn & <b>Анна</b> " * 3)[:100],
         "treatment_notes": ("Doxycycline 100 mg <daily> & adapalene 0.1%;\n" * 30)[:1000],
-        "other_allergies": ('Penicillin → rash; latex & "elastoplast"; <i>nuts</i>\n' * 30)[:1000],
+        "other_medicines": ('Zinc <b>50 mg</b> & "vitamin D" → daily;\n' * 40)[:1000],
+        "allergies": ('Penicillin → rash; latex & "elastoplast"; <i>nuts</i>\n' * 30)[:1000],
         "questions_for_dermatologist": (
             "Is it safe with my pill? What does it cost & how long? " * 60
         )[:2000],
+        DISEASE: ("Hereditary <neuropathy> & myopathy; Ωμέγα " * 6)[:200],
     }
     assert all(len(texts[field]) == MAX_LENGTH[field] for field in FREE_TEXT)
 
     pdf = render(answers(**texts))
 
     for field in FREE_TEXT:
-        assert flat(texts[field]) in pdf.flat, field
+        assert pdf.flat.count(flat(texts[field])) == PRINTED_TIMES[field], field
     total = len(pdf.pages)
     assert all(f"Page {n} of {total}" in page for n, page in enumerate(pdf.pages, start=1))
 

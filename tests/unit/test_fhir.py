@@ -1,8 +1,9 @@
-"""FHIR export: the Questionnaire and every response validate as FHIR and agree with each other.
+"""FHIR export: each questionnaire version's Questionnaire and every response validate as FHIR
+and agree with each other; a response names the version it answered, and resolves.
 
 fhir.resources 8 defaults to R5; its `R4B` models are the R4-compatible ones (R4B did not
-change Questionnaire, QuestionnaireResponse, Patient, Observation or RiskAssessment), so
-validation uses `fhir.resources.R4B`.
+change Questionnaire, QuestionnaireResponse, Patient, Observation, RiskAssessment or Bundle),
+so validation uses `fhir.resources.R4B`.
 """
 
 from __future__ import annotations
@@ -12,31 +13,39 @@ import gettext
 import json
 from datetime import date, datetime, timezone
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from babel.support import Translations
+from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from intake.assessment import FLAG_TEXTS, NO_FLAGS_TEXT, assess
+from intake import questionnaire as versions
+from intake.assessment import NO_CONSIDERATIONS_TEXT, NO_FLAGS_TEXT, assess
 from intake.fhir import resources
 from intake.fhir.resources import (
-    ANSWER_SYSTEM,
-    PDF_SHA256_EXTENSION,
-    QUESTIONNAIRE_CANONICAL,
-    QUESTIONNAIRE_URL,
+    DEVELOPMENT_BASE,
     TRANSLATION,
     TRANSLATIONS_DIR,
+    Ours,
     answers_from_response,
     questionnaire_resource,
     questionnaire_response,
+    questionnaire_searchset,
 )
-from intake.questionnaire import QUESTIONS, STEPS, Kind
-from tests.factories import answers
+from intake.questionnaire import Kind, Level
+from tests.factories import EVERY_OPTIONAL_EMPTY, answers, answers_2026_1
 
 SUBMITTED_AT = datetime(2026, 11, 26, 14, 5, 30, tzinfo=timezone.utc)
 PDF_SHA256 = "9f" * 32
 TIMEZONE = "Europe/London"
+BASE = DEVELOPMENT_BASE
+OURS = Ours(BASE)
+URL = f"{BASE}/Questionnaire/acne-botox-preconsult"
+OTHER_BASE = "https://fhir.clinic.test/r4"
+VERSION_IDS = list(versions.VERSIONS)  # oldest first
+OLD, NEW = "2026.1", "2026.2"
 
 
 def _age_15() -> str:
@@ -44,8 +53,9 @@ def _age_15() -> str:
     return date(today.year - 15, 1, 1).isoformat()
 
 
-# Answer sets covering conditional questions shown and hidden, empty optionals and every flag.
-MATRIX = {
+# Answer sets per version covering conditional questions shown and hidden, empty optionals,
+# every flag at every level and (2026.2) every clinical consideration.
+MATRIX_2026_1 = {
     "complete, isotretinoin hidden": {},
     "isotretinoin shown": {
         "treatments": ["antibiotic_tablets", "isotretinoin"],
@@ -97,11 +107,98 @@ MATRIX = {
     },
 }
 
+MATRIX_2026_2 = {
+    "complete, nothing raised": {},
+    "isotretinoin now and before": {
+        "treatments_now": ["isotretinoin"],
+        "treatments_before": ["antibiotic_tablets", "isotretinoin"],
+        "response_isotretinoin": "too_soon",
+        "response_antibiotic_tablets": "did_not_help",
+        "isotretinoin_stopped": "last_6_months",
+        "isotretinoin_relapse": "yes",
+    },
+    "no treatments": {"treatments_now": ["none"], "treatments_before": ["none"]},
+    "every optional empty": EVERY_OPTIONAL_EMPTY,
+    "every contraindication and defer, most cautions, the considerations": {
+        "date_of_birth": _age_15(),
+        "sex": "female",
+        "hormonal_features": ["irregular_periods", "unwanted_hair"],
+        "spot_types": ["nodules", "red_bumps"],
+        "locations": ["chest", "back"],
+        "marks": "scars",
+        "picking": "often",
+        "pregnant_breastfeeding": "yes",
+        "conditions": [
+            "myasthenia_gravis",
+            "lambert_eaton",
+            "motor_neurone_disease",
+            "other_nerve_muscle",
+            "swallowing_breathing",
+            "bleeding_disorder",
+            "skin_infection",
+        ],
+        "nerve_muscle_disease": "Charcot-Marie-Tooth disease",
+        "face": ["weakness_drooping", "operation"],
+        "medicines": [
+            "blood_thinners",
+            "anti_inflammatories",
+            "antibiotic_injection",
+            "muscle_relaxants",
+            "anticholinergics",
+        ],
+        "planned_operation": "yes",
+        "toxin_ever": "yes",
+        "toxin_last": "last_4_months",
+        "after_toxin": [
+            "drooping",
+            "uneven_smile",
+            "swallowing_breathing",
+            "distant_weakness",
+            "allergic_reaction",
+        ],
+        "cows_milk_allergy": "yes",
+        "fainting": "yes",
+    },
+    "the uncertain answers": {
+        "pregnant_breastfeeding": "not_sure",
+        "planning_pregnancy": "yes",
+        "cows_milk_allergy": "not_sure",
+        "toxin_ever": "yes",
+        "toxin_last": "dont_remember",
+        "after_toxin": ["none"],
+        "planned_operation": "not_sure",
+    },
+    "names and text in other scripts": {
+        "full_name": "Nguyễn Thị Ánh — Ελένη Ωμέγα — Анна",
+        "treatment_notes": 'Line one\nline two "quoted" <b>not markup</b> & 100%',
+    },
+}
 
-def response_for(stored: dict, language: str = "en", pdf_sha256: str | None = PDF_SHA256) -> dict:
+MATRICES = {OLD: (MATRIX_2026_1, answers_2026_1), NEW: (MATRIX_2026_2, answers)}
+CASES = [(version, name) for version, (matrix, _) in MATRICES.items() for name in matrix]
+
+
+def test_every_version_has_a_matrix():
+    assert set(MATRICES) == set(versions.VERSIONS)
+
+
+def stored_answers(version: str, name: str) -> dict:
+    matrix, make = MATRICES[version]
+    return make(**matrix[name])
+
+
+def response_for(
+    stored: dict,
+    version: str = NEW,
+    language: str = "en",
+    pdf_sha256: str | None = PDF_SHA256,
+    base: str = BASE,
+) -> dict:
     resource = questionnaire_response(
+        base=base,
         reference="ABCD-2345",
         answers=stored,
+        questionnaire_version=version,
         submitted_at=SUBMITTED_AT,
         language=language,
         pdf_sha256=pdf_sha256,
@@ -110,25 +207,37 @@ def response_for(stored: dict, language: str = "en", pdf_sha256: str | None = PD
     return json.loads(json.dumps(resource))  # as a client receives it
 
 
-@pytest.fixture(params=MATRIX, ids=list(MATRIX))
-def stored(request) -> dict:
-    return answers(**MATRIX[request.param])
+def questionnaire_for(version: str, base: str = BASE) -> dict:
+    resource = questionnaire_resource(versions.find(version), base=base)
+    return json.loads(json.dumps(resource))
+
+
+@pytest.fixture(params=CASES, ids=[f"{v}: {n}" for v, n in CASES])
+def case(request) -> tuple[str, dict]:
+    """(version, stored answers of that version)."""
+    version, name = request.param
+    return version, stored_answers(version, name)
 
 
 # Reading the resources the way a FHIR client would -------------------------
 
 
-def questionnaire_items() -> dict[str, tuple[dict, str | None]]:
+def items_of(resource: dict) -> dict[str, tuple[dict, str | None]]:
     """Every Questionnaire item by linkId, with its parent's linkId."""
-    found = {}
+    found: dict[str, tuple[dict, str | None]] = {}
 
     def walk(items, parent):
         for item in items:
+            assert item["linkId"] not in found, f"linkId {item['linkId']} twice"
             found[item["linkId"]] = (item, parent)
             walk(item.get("item", []), item["linkId"])
 
-    walk(questionnaire_resource()["item"], None)
+    walk(resource["item"], None)
     return found
+
+
+def questionnaire_items(version: str = NEW) -> dict[str, dict]:
+    return {link_id: item for link_id, (item, _) in items_of(questionnaire_for(version)).items()}
 
 
 def response_items(resource: dict) -> list[tuple[dict, str | None]]:
@@ -141,6 +250,12 @@ def response_items(resource: dict) -> list[tuple[dict, str | None]]:
 
     walk(resource["item"], None)
     return found
+
+
+def answered(resource: dict) -> dict[str, list]:
+    return {
+        item["linkId"]: item["answer"] for item, _ in response_items(resource) if "answer" in item
+    }
 
 
 def is_enabled(item: dict, answered: dict[str, list]) -> bool:
@@ -160,6 +275,17 @@ def is_enabled(item: dict, answered: dict[str, list]) -> bool:
 
 def contained(resource: dict, resource_type: str) -> list[dict]:
     return [r for r in resource["contained"] if r["resourceType"] == resource_type]
+
+
+def risk_assessment(resource: dict, code: str) -> dict | None:
+    found = [
+        r
+        for r in contained(resource, "RiskAssessment")
+        if (r["code"]["coding"][0]["system"], r["code"]["coding"][0]["code"])
+        == (OURS.assessments, code)
+    ]
+    assert len(found) <= 1
+    return found[0] if found else None
 
 
 def spanish(text: str) -> str | None:
@@ -183,32 +309,53 @@ def translations_in(element: dict | None) -> dict[str, str]:
     return result
 
 
-# The Questionnaire -----------------------------------------------------------
+def resolve(canonical: str, base: str = BASE) -> dict:
+    """A response's `questionnaire` resolved through the standard search, as a client does."""
+    url, _, version = canonical.partition("|")
+    bundle = json.loads(json.dumps(questionnaire_searchset(base=base, url=url, version=version)))
+    Bundle.model_validate(bundle)
+    assert bundle["total"] == 1, canonical
+    (entry,) = bundle["entry"]
+    return entry["resource"]
 
 
-def test_questionnaire_is_valid_r4():
-    resource = json.loads(json.dumps(questionnaire_resource()))
+# The Questionnaire, every version ---------------------------------------------
+
+
+@pytest.mark.parametrize("version", VERSION_IDS)
+def test_questionnaire_is_valid_r4(version):
+    resource = questionnaire_for(version)
     Questionnaire.model_validate(resource)
-    assert resource["url"] == QUESTIONNAIRE_URL
-    assert resource["url"].endswith("/fhir/Questionnaire/acne-botox-preconsult")
-    assert (resource["id"], resource["version"], resource["status"]) == (
-        "acne-botox-preconsult",
-        "2026.1",
-        "active",
-    )
+    assert (resource["url"], resource["version"]) == (URL, version)
+    assert resource["title"] == versions.find(version).title
 
 
-def test_questionnaire_has_a_group_per_step_and_an_item_per_question():
-    groups = questionnaire_resource()["item"]
+def test_the_current_version_is_the_active_resource_and_earlier_ones_are_retired():
+    current, old = questionnaire_for(NEW), questionnaire_for(OLD)
+    assert (current["id"], current["status"]) == ("acne-botox-preconsult", "active")
+    assert (old["id"], old["status"]) == ("acne-botox-preconsult-2026.1", "retired")
+    assert questionnaire_resource(base=BASE) == questionnaire_resource(versions.CURRENT, base=BASE)
+    assert versions.CURRENT.version == NEW
+    for version in VERSION_IDS:
+        q = versions.find(version)
+        assert resources.find_by_resource_id(resources.resource_id(q)) is q
+    assert resources.find_by_resource_id("acne-botox-preconsult-2025.9") is None
+
+
+@pytest.mark.parametrize("version", VERSION_IDS)
+def test_questionnaire_has_a_group_per_step_and_an_item_per_question(version):
+    definition = versions.find(version)
+    groups = questionnaire_for(version)["item"]
     assert [(g["linkId"], g["type"], g["text"]) for g in groups] == [
-        (step.slug, "group", step.title) for step in STEPS
+        (step.slug, "group", step.title) for step in definition.steps
     ]
-    for group, step in zip(groups, STEPS, strict=True):
+    for group, step in zip(groups, definition.steps, strict=True):
         assert [item["linkId"] for item in group["item"]] == [q.id for q in step.questions]
 
 
-def test_questionnaire_items_carry_type_required_repeats_and_lengths():
-    items = {linkId: item for linkId, (item, _) in questionnaire_items().items()}
+@pytest.mark.parametrize("version", VERSION_IDS)
+def test_questionnaire_items_carry_type_required_repeats_and_lengths(version):
+    items = questionnaire_items(version)
     expected_types = {
         Kind.TEXT: "string",
         Kind.LONG_TEXT: "text",
@@ -216,7 +363,7 @@ def test_questionnaire_items_carry_type_required_repeats_and_lengths():
         Kind.ONE_OF: "choice",
         Kind.ANY_OF: "choice",
     }
-    for question in QUESTIONS.values():
+    for question in versions.find(version).questions.values():
         item = items[question.id]
         assert item["text"] == question.label
         assert item["type"] == expected_types[question.kind]
@@ -236,32 +383,75 @@ def test_questionnaire_items_carry_type_required_repeats_and_lengths():
     assert "repeats" not in items["duration"]
 
 
-def test_answer_options_are_codings_of_our_code_system():
-    items = {linkId: item for linkId, (item, _) in questionnaire_items().items()}
-    for question in QUESTIONS.values():
+@pytest.mark.parametrize("version", VERSION_IDS)
+def test_answer_options_are_codings_of_our_code_system(version):
+    items = questionnaire_items(version)
+    for question in versions.find(version).questions.values():
         options = items[question.id].get("answerOption", [])
         assert [
             (o["valueCoding"]["system"], o["valueCoding"]["code"], o["valueCoding"]["display"])
             for o in options
-        ] == [(ANSWER_SYSTEM, option.id, option.label) for option in question.options]
-    exclusive = [
-        (linkId, o["valueCoding"]["code"])
-        for linkId, (item, _) in questionnaire_items().items()
-        for o in item.get("answerOption", [])
-        if o.get("extension")
-    ]
-    assert exclusive == [("treatments", "none"), ("conditions", "none"), ("medicines", "none")]
+        ] == [(OURS.answers, option.id, option.label) for option in question.options]
     face_feel = items["face_feel"]["answerOption"]
     assert [o["valueCoding"]["extension"][0]["valueDecimal"] for o in face_feel] == [0, 1, 2, 3]
 
 
-def test_conditional_questions_have_enable_when():
-    items = {linkId: item for linkId, (item, _) in questionnaire_items().items()}
+def exclusive_options(version: str) -> list[tuple[str, str]]:
+    return [
+        (link_id, o["valueCoding"]["code"])
+        for link_id, item in questionnaire_items(version).items()
+        for o in item.get("answerOption", [])
+        if o.get("extension")
+    ]
+
+
+def test_none_options_are_exclusive_in_each_version():
+    assert exclusive_options(OLD) == [
+        ("treatments", "none"),
+        ("conditions", "none"),
+        ("medicines", "none"),
+    ]
+    assert exclusive_options(NEW) == [
+        ("hormonal_features", "none"),
+        ("treatments_now", "none"),
+        ("treatments_before", "none"),
+        ("conditions", "none"),
+        ("face", "none"),
+        ("medicines", "none"),
+        ("after_toxin", "none"),
+    ]
+
+
+@pytest.mark.parametrize("version", VERSION_IDS)
+def test_every_condition_is_enable_when_on_each_trigger_and_option(version):
+    items = questionnaire_items(version)
+    for question in versions.find(version).questions.values():
+        item = items[question.id]
+        if question.shown_if is None:
+            assert "enableWhen" not in item and "enableBehavior" not in item
+            continue
+        pairs = [
+            (c["question"], c["operator"], c["answerCoding"]["system"], c["answerCoding"]["code"])
+            for c in item["enableWhen"]
+        ]
+        assert pairs == [
+            (trigger, "=", OURS.answers, option)
+            for trigger in question.shown_if.questions
+            for option in question.shown_if.any_of
+        ]
+        for trigger, _, _, option in pairs:  # each names an option its trigger offers
+            codes = [o["valueCoding"]["code"] for o in items[trigger]["answerOption"]]
+            assert option in codes
+        assert item.get("enableBehavior") == ("any" if len(pairs) > 1 else None)
+
+
+def test_2026_1_conditions():
+    items = questionnaire_items(OLD)
     assert items["isotretinoin_last"]["enableWhen"] == [
         {
             "question": "treatments",
             "operator": "=",
-            "answerCoding": {"system": ANSWER_SYSTEM, "code": "isotretinoin"},
+            "answerCoding": {"system": OURS.answers, "code": "isotretinoin"},
         }
     ]
     assert "enableBehavior" not in items["isotretinoin_last"]
@@ -276,14 +466,43 @@ def test_conditional_questions_have_enable_when():
         "procedures",
         "botox",
     ]
-    conditional = {linkId for linkId, item in items.items() if "enableWhen" in item}
-    assert conditional == {q.id for q in QUESTIONS.values() if q.shown_if}
 
 
-def test_spanish_labels_are_translation_extensions_where_the_catalogue_has_them():
-    resource = questionnaire_resource()
+def test_2026_2_conditions_with_several_triggers_and_on_an_earlier_step():
+    items = questionnaire_items(NEW)
+    # several trigger questions: used now or used before
+    assert items["response_isotretinoin"]["enableWhen"] == [
+        {
+            "question": question,
+            "operator": "=",
+            "answerCoding": {"system": OURS.answers, "code": "isotretinoin"},
+        }
+        for question in ("treatments_now", "treatments_before")
+    ]
+    assert items["response_isotretinoin"]["enableBehavior"] == "any"
+    # a trigger on an earlier step (sex, on About you) works the same: linkIds are global
+    groups = {link_id: parent for link_id, (_, parent) in items_of(questionnaire_for(NEW)).items()}
+    assert (groups["hormonal_features"], groups["sex"]) == ("your-acne", "about-you")
+    assert items["hormonal_features"]["enableWhen"] == [
+        {
+            "question": "sex",
+            "operator": "=",
+            "answerCoding": {"system": OURS.answers, "code": "female"},
+        }
+    ]
+    assert "enableBehavior" not in items["hormonal_features"]
+    assert [c["answerCoding"]["code"] for c in items["planning_pregnancy"]["enableWhen"]] == [
+        "no",
+        "not_sure",
+    ]
+    assert items["isotretinoin_stopped"]["enableWhen"][0]["question"] == "treatments_before"
+
+
+@pytest.mark.parametrize("version", VERSION_IDS)
+def test_spanish_labels_are_translation_extensions_where_the_catalogue_has_them(version):
+    resource = questionnaire_for(version)
     texts = [(resource.get("_title"), resource["title"])]
-    for item, _ in questionnaire_items().values():
+    for item, _ in items_of(resource).values():
         texts.append((item.get("_text"), item["text"]))
         for option in item.get("answerOption", []):
             texts.append((option["valueCoding"].get("_display"), option["valueCoding"]["display"]))
@@ -293,26 +512,88 @@ def test_spanish_labels_are_translation_extensions_where_the_catalogue_has_them(
         assert translations_in(element) == ({"es": expected} if expected else {}), english
         translated += expected is not None
     assert spanish("Full name"), "the Spanish catalogue was not found"
-    assert translated > len(texts) // 2
+    if version == versions.CURRENT.version:  # what patients answer now is translated
+        assert translated > len(texts) // 2
 
 
-def test_questionnaire_has_no_patient_data():
-    text = json.dumps(questionnaire_resource())
+@pytest.mark.parametrize("version", VERSION_IDS)
+def test_questionnaire_has_no_patient_data(version):
+    text = json.dumps(questionnaire_for(version))
     assert "Ada Lovelace" not in text and "1990-03-27" not in text
 
 
-# Responses: one test per property, over the whole matrix ---------------------
+# Search ------------------------------------------------------------------------
 
 
-def test_response_is_valid_r4(stored):
-    QuestionnaireResponse.model_validate(response_for(stored))
+def searched(**parameters) -> dict:
+    bundle = json.loads(json.dumps(questionnaire_searchset(base=BASE, **parameters)))
+    Bundle.model_validate(bundle)
+    assert bundle["type"] == "searchset"
+    assert bundle["total"] == len(bundle.get("entry", []))
+    for entry in bundle.get("entry", []):
+        assert entry["search"] == {"mode": "match"}
+        assert entry["fullUrl"] == f"{BASE}/Questionnaire/{entry['resource']['id']}"
+        Questionnaire.model_validate(entry["resource"])
+    return bundle
 
 
-def test_response_header(stored):
-    resource = response_for(stored)
+def found_versions(bundle: dict) -> list[str]:
+    return [entry["resource"]["version"] for entry in bundle.get("entry", [])]
+
+
+@pytest.mark.parametrize("version", VERSION_IDS)
+def test_search_by_url_and_version_finds_that_version(version):
+    bundle = searched(url=URL, version=version)
+    assert found_versions(bundle) == [version]
+    assert bundle["entry"][0]["resource"] == questionnaire_for(version)
+    (link,) = bundle["link"]
+    self_url = urlsplit(link["url"])
+    assert link["relation"] == "self"
+    assert f"{self_url.scheme}://{self_url.netloc}{self_url.path}" == f"{BASE}/Questionnaire"
+    assert parse_qs(self_url.query) == {"url": [URL], "version": [version]}
+
+
+def test_search_without_a_version_finds_every_version_of_the_url():
+    assert found_versions(searched(url=URL)) == VERSION_IDS
+    assert found_versions(searched()) == VERSION_IDS
+    assert found_versions(searched(version=f"{OLD},{NEW}")) == VERSION_IDS
+    assert found_versions(searched(version=OLD)) == [OLD]
+
+
+def test_search_by_a_canonical_with_its_version_in_the_url():
+    assert found_versions(searched(url=f"{URL}|{OLD}")) == [OLD]
+    assert found_versions(searched(url=f"{URL}|{OLD}", version=NEW)) == []
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {"url": URL, "version": "2025.9"},
+        {"url": f"{OTHER_BASE}/Questionnaire/acne-botox-preconsult", "version": NEW},
+        {"url": f"{BASE}/Questionnaire/another-form"},
+        {"url": f"{URL}|2025.9"},
+        {"version": "2025.9"},
+    ],
+    ids=["unknown version", "another base", "another questionnaire", "unknown pinned", "version"],
+)
+def test_search_for_what_is_not_here_is_an_empty_searchset(parameters):
+    bundle = searched(**parameters)
+    assert bundle["total"] == 0 and "entry" not in bundle
+
+
+# Responses: one test per property, over both versions' matrices ------------------
+
+
+def test_response_is_valid_r4(case):
+    version, stored = case
+    QuestionnaireResponse.model_validate(response_for(stored, version))
+
+
+def test_response_header(case):
+    version, stored = case
+    resource = response_for(stored, version)
     assert resource["status"] == "completed"
-    assert resource["questionnaire"] == QUESTIONNAIRE_CANONICAL
-    assert resource["questionnaire"] == f"{questionnaire_resource()['url']}|2026.1"
+    assert resource["questionnaire"] == f"{URL}|{version}"
     assert resource["authored"] == "2026-11-26T14:05:30+00:00"
     assert resource["identifier"]["value"] == resource["id"] == "ABCD-2345"
     (patient,) = contained(resource, "Patient")
@@ -321,9 +602,19 @@ def test_response_header(stored):
     assert patient["birthDate"] == stored["date_of_birth"]
 
 
-def test_every_link_id_and_code_exists_in_the_questionnaire(stored):
-    questionnaire = questionnaire_items()
-    for item, parent in response_items(response_for(stored)):
+def test_the_response_resolves_to_its_own_version(case):
+    version, stored = case
+    resource = response_for(stored, version)
+    resolved = resolve(resource["questionnaire"])
+    assert (resolved["url"], resolved["version"]) == (URL, version)
+    assert resolved == questionnaire_for(version)
+
+
+def test_every_link_id_and_code_exists_in_the_resolved_questionnaire(case):
+    version, stored = case
+    resource = response_for(stored, version)
+    questionnaire = items_of(resolve(resource["questionnaire"]))
+    for item, parent in response_items(resource):
         assert item["linkId"] in questionnaire, item["linkId"]
         defined, defined_parent = questionnaire[item["linkId"]]
         assert parent == defined_parent, item["linkId"]  # nested as in the Questionnaire
@@ -344,55 +635,99 @@ def test_every_link_id_and_code_exists_in_the_questionnaire(stored):
                 assert list(answer) == [value_type[defined["type"]]]
 
 
-def test_only_questions_that_applied_appear(stored):
-    resource = response_for(stored)
-    answered = {
-        item["linkId"]: item["answer"] for item, _ in response_items(resource) if "answer" in item
-    }
-    for linkId, (item, _) in questionnaire_items().items():
+def test_only_questions_that_applied_appear(case):
+    version, stored = case
+    resource = response_for(stored, version)
+    given = answered(resource)
+    for link_id, (item, _) in items_of(resolve(resource["questionnaire"])).items():
         if item["type"] == "group":
             continue
-        if not is_enabled(item, answered):
-            assert linkId not in answered, f"{linkId} is hidden but answered"
+        if not is_enabled(item, given):
+            assert link_id not in given, f"{link_id} is hidden but answered"
         elif item["required"]:
-            assert linkId in answered, f"{linkId} is required and enabled but missing"
-    assert set(answered) == set(stored)
+            assert link_id in given, f"{link_id} is required and enabled but missing"
+    assert set(given) == set(stored)
 
 
-def test_reading_a_response_back_gives_the_stored_answers(stored):
-    assert answers_from_response(response_for(stored)) == stored
+def test_reading_a_response_back_gives_the_stored_answers(case):
+    version, stored = case
+    assert answers_from_response(response_for(stored, version), base=BASE) == stored
 
 
-def test_the_pdf_hash_goes_along(stored):
-    extensions = response_for(stored)["extension"]
-    assert extensions == [{"url": PDF_SHA256_EXTENSION, "valueString": PDF_SHA256}]
+def test_the_pdf_hash_goes_along(case):
+    version, stored = case
+    extensions = response_for(stored, version)["extension"]
+    assert extensions == [{"url": OURS.pdf_sha256, "valueString": PDF_SHA256}]
 
 
-def test_findings_are_contained_observations(stored):
-    resource = response_for(stored)
-    findings = assess(stored, SUBMITTED_AT.date()).findings
+def test_findings_are_contained_observations(case):
+    version, stored = case
+    resource = response_for(stored, version)
+    definition = versions.find(version)
+    findings = assess(stored, SUBMITTED_AT.date(), definition).findings
     observations = {o["id"]: o for o in contained(resource, "Observation")}
     assert observations["acne-pattern"]["valueString"] == findings.acne_pattern
+    assert observations["acne-pattern"]["code"]["text"] == definition.findings.pattern_label
     assert observations["oiliness-score"]["valueInteger"] == findings.oiliness_score
+    assert "0 to 9" in observations["oiliness-score"]["code"]["text"]
     assert observations["oiliness-category"]["valueString"] == findings.oiliness_category
     age = observations["age"]
     assert age["valueQuantity"]["value"] == findings.age
     assert {"system": "http://loinc.org", "code": "30525-0"} in age["code"]["coding"]
     assert age["effectiveDateTime"] == stored.get("appointment_date", "2026-11-26")
+    if version == OLD:  # 2026.1 derived no distribution
+        assert "distribution" not in observations
+    else:
+        assert observations["distribution"]["valueString"] == findings.distribution
+        assert findings.distribution in ("Face only", "Trunk only", "Face and trunk")
     for observation in observations.values():
+        assert observation["code"]["coding"][0]["system"] == OURS.findings
         assert observation["derivedFrom"] == [{"reference": "#"}]
         assert observation["subject"] == resource["subject"]
 
 
-def test_flags_are_a_contained_risk_assessment(stored):
-    resource = response_for(stored)
-    flags = assess(stored, SUBMITTED_AT.date()).flags
-    (risk,) = contained(resource, "RiskAssessment")
+def test_the_findings_say_what_they_are_in_2026_2():
+    observations = {o["id"]: o for o in contained(response_for(answers()), "Observation")}
+    assert observations["acne-pattern"]["code"]["text"] == (
+        "Acne pattern (patient-described, not a clinical grade)"
+    )
+    assert (
+        "self-reported, not a sebum measurement" in observations["oiliness-score"]["code"]["text"]
+    )
+    trunk = response_for(answers(locations=["chest", "shoulders"]))
+    (distribution,) = [o for o in contained(trunk, "Observation") if o["id"] == "distribution"]
+    assert distribution["valueString"] == "Trunk only"
+
+
+def test_flags_are_a_contained_risk_assessment_with_their_levels(case):
+    version, stored = case
+    resource = response_for(stored, version)
+    flags = assess(stored, SUBMITTED_AT.date(), versions.find(version)).flags
+    risk = risk_assessment(resource, "safety-flags")
+    assert risk is not None and risk["id"] == "safety-flags"
+    assert version in risk["method"]["text"]
     predictions = risk.get("prediction", [])
     assert [
-        (p["outcome"]["coding"][0]["code"], p["outcome"]["text"], p["qualitativeRisk"]["text"])
+        (
+            p["outcome"]["coding"][0]["system"],
+            p["outcome"]["coding"][0]["code"],
+            p["outcome"]["text"],
+            p["qualitativeRisk"]["coding"][0]["system"],
+            p["qualitativeRisk"]["coding"][0]["code"],
+            p["qualitativeRisk"]["text"],
+        )
         for p in predictions
-    ] == [(flag.id, flag.text, flag.level.value) for flag in flags]
+    ] == [
+        (
+            OURS.flags,
+            flag.id,
+            flag.text,
+            OURS.flag_levels,
+            flag.level.name.lower(),
+            flag.level.value,
+        )
+        for flag in flags
+    ]
     for prediction, flag in zip(predictions, flags, strict=True):
         assert flag.basis in prediction["rationale"]
         assert all(words in prediction["rationale"] for words in flag.raised_by)
@@ -401,33 +736,188 @@ def test_flags_are_a_contained_risk_assessment(stored):
     assert {"reference": "#"} in risk["basis"]
 
 
-def test_contained_resources_are_all_referenced(stored):
+def test_considerations_are_a_risk_assessment_of_their_own_never_flags(case):
+    version, stored = case
+    resource = response_for(stored, version)
+    considerations = assess(stored, SUBMITTED_AT.date(), versions.find(version)).considerations
+    flags = risk_assessment(resource, "safety-flags")
+    assert flags is not None
+    flag_codes = {p["outcome"]["coding"][0]["code"] for p in flags.get("prediction", [])}
+    assert not flag_codes & {c.id for c in considerations}
+    found = risk_assessment(resource, "clinical-considerations")
+    if version == OLD:  # 2026.1 asked nothing of the kind: nothing to say, not "none"
+        assert found is None
+        assert len(contained(resource, "RiskAssessment")) == 1
+        return
+    assert found is not None and found["id"] == "clinical-considerations"
+    assert found["code"]["text"] == "Clinical considerations"
+    predictions = found.get("prediction", [])
+    assert [
+        (
+            p["outcome"]["coding"][0]["system"],
+            p["outcome"]["coding"][0]["code"],
+            p["outcome"]["text"],
+        )
+        for p in predictions
+    ] == [(OURS.considerations, c.id, c.text) for c in considerations]
+    assert all("qualitativeRisk" not in p for p in predictions)
+    for prediction, consideration in zip(predictions, considerations, strict=True):
+        assert consideration.basis in prediction["rationale"]
+        assert all(words in prediction["rationale"] for words in consideration.raised_by)
+    if not considerations:
+        assert found["note"] == [{"text": NO_CONSIDERATIONS_TEXT}]
+    assert {"reference": "#"} in found["basis"]
+
+
+def test_contained_resources_are_all_referenced(case):
     """dom-3: each contained resource is referenced from the response or refers to it with "#"."""
-    resource = response_for(stored)
+    version, stored = case
+    resource = response_for(stored, version)
     text = json.dumps(resource)
     for inner in resource["contained"]:
         refers_to_container = '"reference": "#"' in json.dumps(inner)
         assert refers_to_container or f'"reference": "#{inner["id"]}"' in text, inner["id"]
 
 
-def test_the_matrix_raises_every_flag():
-    raised = {
-        flag.id
-        for overrides in MATRIX.values()
-        for flag in assess(answers(**overrides), date.today()).flags
+@pytest.mark.parametrize("version", VERSION_IDS)
+def test_the_matrix_raises_every_flag_and_consideration_at_every_level(version):
+    matrix, make = MATRICES[version]
+    definition = versions.find(version)
+    assessments = [
+        assess(make(**overrides), date.today(), definition) for overrides in matrix.values()
+    ]
+    raised = {flag.id for a in assessments for flag in a.flags}
+    assert raised == {rule.id for rule in definition.flags}
+    considered = {c.id for a in assessments for c in a.considerations}
+    assert considered == {rule.id for rule in definition.considerations}
+    responses = [response_for(stored_answers(version, name), version) for name in matrix]
+    levels = {
+        prediction["qualitativeRisk"]["coding"][0]["code"]
+        for resource in responses
+        for prediction in risk_assessment(resource, "safety-flags").get("prediction", [])
     }
-    assert raised == set(FLAG_TEXTS)
+    assert levels == {rule.level.name.lower() for rule in definition.flags if rule.level}
+    if version == NEW:  # every level there is, as codes
+        assert levels == {level.name.lower() for level in Level}
+        assert levels == {"contraindication", "defer", "caution"}
+
+
+# The version a response names ---------------------------------------------------
+
+
+def link_ids(resource: dict) -> set[str]:
+    return {item["linkId"] for item, _ in response_items(resource)}
+
+
+def test_a_2026_1_submission_answers_2026_1():
+    resource = response_for(answers_2026_1(), OLD)
+    assert resource["questionnaire"] == f"{URL}|2026.1"
+    assert {"makeup_shine", "treatments", "treatment_response", "pregnancy"} <= link_ids(resource)
+    assert not {"shine", "treatments_now", "sex", "pregnant_breastfeeding"} & link_ids(resource)
+    assert link_ids(resource) <= set(items_of(resolve(resource["questionnaire"])))
+
+
+def test_a_current_submission_answers_2026_2():
+    resource = response_for(answers(), NEW)
+    assert resource["questionnaire"] == f"{URL}|2026.2"
+    assert {"shine", "treatments_now", "treatments_before", "response_pharmacy", "sex"} <= link_ids(
+        resource
+    )
+    assert not {"makeup_shine", "treatments", "treatment_response"} & link_ids(resource)
+
+
+def test_a_version_never_used_is_refused():
+    with pytest.raises(ValueError, match="2025.9"):
+        response_for(answers(), "2025.9")
+
+
+def test_reading_back_uses_the_version_the_response_names():
+    resource = response_for(answers_2026_1(), OLD)
+    resource["questionnaire"] = f"{URL}|{NEW}"  # 2026.1 linkIds claimed as 2026.2
+    with pytest.raises(ValueError, match="makeup_shine"):
+        answers_from_response(resource, base=BASE)
+    for wrong in (f"{URL}|2025.9", f"{OTHER_BASE}/Questionnaire/acne-botox-preconsult|{OLD}", URL):
+        resource["questionnaire"] = wrong
+        with pytest.raises(ValueError, match="not a version of ours"):
+            answers_from_response(resource, base=BASE)
+
+
+# The canonical base --------------------------------------------------------------
+
+
+def urls_in(value) -> list[str]:
+    """Every absolute system, url and canonical value in a resource (not an extension's part
+    names such as "lang")."""
+    found = []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key in ("system", "url", "fullUrl", "questionnaire") and ":" in str(inner):
+                found.append(inner)
+            found.extend(urls_in(inner))
+    elif isinstance(value, list):
+        for inner in value:
+            found.extend(urls_in(inner))
+    return found
+
+
+HL7 = (
+    "http://hl7.org/",
+    "http://terminology.hl7.org/",
+    "http://loinc.org",
+    "http://unitsofmeasure.org",
+    "urn:ietf:bcp:47",
+)
+
+
+@pytest.mark.parametrize("version", VERSION_IDS)
+def test_the_base_makes_every_canonical_of_ours(version):
+    built = [
+        questionnaire_for(version, base=OTHER_BASE),
+        response_for(
+            stored_answers(version, next(iter(MATRICES[version][0]))), version, base=OTHER_BASE
+        ),
+        questionnaire_searchset(
+            base=OTHER_BASE, url=f"{OTHER_BASE}/Questionnaire/acne-botox-preconsult"
+        ),
+    ]
+    for resource in built:
+        text = json.dumps(resource)
+        assert "intake.example.org" not in text
+        ours = [url for url in urls_in(resource) if not url.startswith(HL7)]
+        assert ours and all(url.startswith(f"{OTHER_BASE}/") for url in ours), ours
+    response = built[1]
+    assert (
+        response["questionnaire"] == f"{OTHER_BASE}/Questionnaire/acne-botox-preconsult|{version}"
+    )
+    assert resolve(response["questionnaire"], base=OTHER_BASE)["version"] == version
+    assert answers_from_response(response, base=OTHER_BASE) == stored_answers(
+        version, next(iter(MATRICES[version][0]))
+    )
+    with pytest.raises(ValueError):
+        answers_from_response(response, base=BASE)
+
+
+def test_a_base_is_an_absolute_url_without_its_trailing_slash():
+    assert (
+        Ours(f"{OTHER_BASE}/").questionnaire_url
+        == f"{OTHER_BASE}/Questionnaire/acne-botox-preconsult"
+    )
+    with pytest.raises(ValueError):
+        Ours("intake.example.org/fhir")
 
 
 # Edges -------------------------------------------------------------------------
 
 
 def test_a_stale_hidden_answer_is_not_exported():
-    stored = answers(treatments=["none"]) | {"isotretinoin_last": "now"}  # as if left behind
+    stored = answers(treatments_now=["none"], treatments_before=["none"]) | {
+        "response_isotretinoin": "cleared",
+        "isotretinoin_stopped": "last_6_months",
+    }  # as if left behind
     resource = response_for(stored)
-    linkIds = {item["linkId"] for item, _ in response_items(resource)}
-    assert "isotretinoin_last" not in linkIds and "treatment_response" not in linkIds
-    assert "recent_isotretinoin" not in json.dumps(resource)
+    ids = link_ids(resource)
+    assert not {"response_isotretinoin", "isotretinoin_stopped", "response_pharmacy"} & ids
+    assert "isotretinoin_recent" not in json.dumps(resource)
 
 
 def test_the_language_the_patient_used_is_on_the_patient():
@@ -442,8 +932,10 @@ def test_no_hash_no_extension():
 def test_a_naive_submission_time_is_refused():
     with pytest.raises(ValueError, match="timezone-aware"):
         questionnaire_response(
+            base=BASE,
             reference="ABCD-2345",
             answers=answers(),
+            questionnaire_version=NEW,
             submitted_at=datetime(2026, 11, 26, 14, 5),
             language="en",
             pdf_sha256=None,
@@ -455,8 +947,10 @@ def test_submission_date_is_the_clinics():
     """Just after midnight in London in summer is still the previous day in UTC."""
     stored = answers(appointment_date=None)
     resource = questionnaire_response(
+        base=BASE,
         reference="ABCD-2345",
         answers=stored,
+        questionnaire_version=NEW,
         submitted_at=datetime(2026, 6, 30, 23, 30, tzinfo=timezone.utc),
         language="en",
         pdf_sha256=None,
@@ -481,7 +975,7 @@ def test_reading_back_refuses_what_is_not_ours(change):
     duration = next(item for item, _ in response_items(resource) if item["linkId"] == "duration")
     change(duration)
     with pytest.raises(ValueError):
-        answers_from_response(resource)
+        answers_from_response(resource, base=BASE)
 
 
 def test_domain_module_imports_nothing_from_flask():
@@ -498,3 +992,10 @@ def test_domain_module_imports_nothing_from_flask():
         )
     ]
     assert imported and not [name for name in imported if name.split(".")[0].startswith("flask")]
+
+
+def test_no_base_is_baked_in_at_import():
+    """The base is the app's setting, passed in: no module-level URL of ours."""
+    names = {name: value for name, value in vars(resources).items() if isinstance(value, str)}
+    ours = {name for name, value in names.items() if "intake.example.org" in value}
+    assert ours == {"DEVELOPMENT_BASE"}

@@ -17,12 +17,12 @@ from forms.questionnaire import (
 from intake.extensions import db
 from intake.questionnaire import QUESTIONS, STEPS, Kind
 from intake.questionnaire import step as step_named
-from tests.factories import answers, formdata
+from tests.factories import answers, answers_with_follow_ups, formdata
 from tests.support import make_app
 
 ABOUT_YOU = step_named("about-you")
 YOUR_ACNE = step_named("your-acne")
-TREATMENTS = step_named("previous-treatments")
+TREATMENTS = step_named("your-treatments")
 HEALTH = step_named("health-and-safety")
 VISIT = step_named("your-visit")
 
@@ -89,7 +89,7 @@ def errors_of(form) -> dict:
 
 @pytest.mark.parametrize("step", STEPS, ids=[s.slug for s in STEPS])
 def test_stored_answers_validate_and_come_back_unchanged(request_context, step):
-    full = answers(treatments=["pharmacy", "isotretinoin"], isotretinoin_last="now")
+    full = answers_with_follow_ups()
     form = stored_step_form(step, full)
     assert form.validate(), errors_of(form)
     assert form.answers() == {q.id: full[q.id] for q in step.questions if q.id in full}
@@ -111,7 +111,9 @@ def test_first_invalid_step_finds_the_first_unanswered_step(request_context):
     assert first_invalid_step(STEPS, {}) is STEPS[0]
     without_goals = {k: v for k, v in full.items() if k != "goals"}
     assert first_invalid_step(STEPS, without_goals) is VISIT
-    assert first_invalid_step(STEPS, {**full, "treatments": ["isotretinoin"]}) is TREATMENTS
+    assert first_invalid_step(STEPS, {**full, "treatments_before": ["isotretinoin"]}) is TREATMENTS
+    # a question that depends on an earlier step's answer is asked once that answer asks for it
+    assert first_invalid_step(STEPS, {**full, "sex": "female"}) is YOUR_ACNE
 
 
 def test_as_formdata_posts_dates_in_parts_and_checkboxes_as_repeated_fields():
@@ -387,7 +389,7 @@ def test_phone_is_optional(request_context, phone):
     ("step", "question_id", "limit"),
     [
         (TREATMENTS, "treatment_notes", 1000),
-        (HEALTH, "other_allergies", 1000),
+        (HEALTH, "allergies", 1000),
         (VISIT, "questions_for_dermatologist", 2000),
     ],
 )
@@ -425,7 +427,7 @@ def test_long_text_is_optional(request_context, question_id):
 @pytest.mark.parametrize(
     ("step", "question_id", "other"),
     [
-        (TREATMENTS, "treatments", "pharmacy"),
+        (TREATMENTS, "treatments_now", "pharmacy"),
         (HEALTH, "conditions", "bleeding_disorder"),
         (HEALTH, "medicines", "muscle_relaxants"),
     ],
@@ -442,7 +444,7 @@ def test_none_cannot_be_combined_with_another_choice(request_context, step, ques
 
 @pytest.mark.parametrize(
     ("step", "question_id"),
-    [(TREATMENTS, "treatments"), (HEALTH, "conditions"), (HEALTH, "medicines")],
+    [(TREATMENTS, "treatments_now"), (HEALTH, "conditions"), (HEALTH, "medicines")],
 )
 def test_none_alone_passes(request_context, step, question_id):
     form, valid = post(step, step_data(step, **{question_id: ["none"]}))
@@ -513,12 +515,17 @@ def test_answers_are_cleaned(request_context, pinned):
         "full_name": "  Ada  Lovelace \t",
         **dob(" 7 ", "3", "1990"),
         **appointment("", "", ""),
+        "sex": "intersex",
         "phone": "   ",
     }
     form, valid = post(ABOUT_YOU, data)
     assert valid, errors_of(form)
     # Outer whitespace goes; what the patient typed inside stays.
-    assert form.answers() == {"full_name": "Ada  Lovelace", "date_of_birth": "1990-03-07"}
+    assert form.answers() == {
+        "full_name": "Ada  Lovelace",
+        "date_of_birth": "1990-03-07",
+        "sex": "intersex",
+    }
 
 
 def test_long_text_line_breaks_become_newlines_and_outer_space_goes(request_context):
@@ -548,16 +555,23 @@ def test_answers_are_in_questionnaire_order_and_only_this_steps(request_context)
         "marks",
         "flares",
         "impact",
+        "picking",
     ]
 
 
 def test_empty_optional_answers_are_left_out(request_context):
     form, valid = post(
         TREATMENTS,
-        step_data(TREATMENTS, treatments=["none"], treatment_notes="", treatment_response=None),
+        step_data(
+            TREATMENTS,
+            treatments_now=["none"],
+            treatments_before=["none"],
+            treatment_notes="",
+            response_pharmacy=None,
+        ),
     )
     assert valid, errors_of(form)
-    assert form.answers() == {"treatments": ["none"]}
+    assert form.answers() == {"treatments_now": ["none"], "treatments_before": ["none"]}
 
 
 # --- Conditional questions ------------------------------------------------------------
@@ -566,55 +580,112 @@ def test_empty_optional_answers_are_left_out(request_context):
 def test_hidden_conditional_questions_are_not_validated_and_not_kept(request_context):
     data = step_data(
         TREATMENTS,
-        treatments=["pharmacy"],
-        isotretinoin_last="not-an-option",  # left over from a page where it showed
-        treatment_response="cleared",
+        treatments_now=["pharmacy"],
+        isotretinoin_stopped="not-an-option",  # left over from a page where it showed
+        response_isotretinoin="cleared",
     )
     form, valid = post(TREATMENTS, data)
     assert valid, errors_of(form)
-    assert "isotretinoin_last" not in form.answers()
-    assert form.visible_ids() == {"treatments", "treatment_response", "treatment_notes"}
+    assert "isotretinoin_stopped" not in form.answers()
+    assert "response_isotretinoin" not in form.answers()
+    assert form.visible_ids() == {
+        "treatments_now",
+        "treatments_before",
+        "response_pharmacy",
+        "treatment_notes",
+    }
 
 
 def test_a_valid_leftover_answer_to_a_hidden_question_is_dropped_too(request_context):
     data = step_data(
-        TREATMENTS, treatments=["none"], isotretinoin_last="now", treatment_response="cleared"
+        TREATMENTS,
+        treatments_now=["none"],
+        treatments_before=["none"],
+        isotretinoin_stopped="over_12_months",
+        response_pharmacy="cleared",
     )
     form, valid = post(TREATMENTS, data)
     assert valid, errors_of(form)
     assert form.answers() == {
-        "treatments": ["none"],
+        "treatments_now": ["none"],
+        "treatments_before": ["none"],
         "treatment_notes": answers()["treatment_notes"],
     }
 
 
 def test_a_shown_conditional_question_is_required(request_context):
-    data = step_data(TREATMENTS, treatments=["isotretinoin"], treatment_response="cleared")
-    data.pop("isotretinoin_last", None)
+    data = step_data(
+        TREATMENTS,
+        treatments_now=["none"],
+        treatments_before=["isotretinoin"],
+        response_pharmacy=None,
+        response_isotretinoin="cleared",
+        isotretinoin_relapse="no",
+    )
     form, valid = post(TREATMENTS, data)
     assert not valid
-    assert errors_of(form) == {"isotretinoin_last": ["Select when you last took isotretinoin"]}
+    assert errors_of(form) == {"isotretinoin_stopped": ["Select when you stopped isotretinoin"]}
+
+
+@pytest.mark.parametrize("chosen_in", ["treatments_now", "treatments_before"])
+def test_a_treatment_chosen_in_either_question_asks_how_well_it_worked(request_context, chosen_in):
+    data = step_data(TREATMENTS, treatments_now=["none"], treatments_before=["none"])
+    data[chosen_in] = ["antibiotic_tablets"]
+    data.pop("response_pharmacy", None)
+    form, valid = post(TREATMENTS, data)
+    assert not valid
+    assert errors_of(form) == {
+        "response_antibiotic_tablets": ["Select how well this treatment worked for you"]
+    }
 
 
 def test_a_shown_conditional_answer_is_kept(request_context):
     data = step_data(
         TREATMENTS,
-        treatments=["antibiotic_tablets", "isotretinoin"],
-        isotretinoin_last="over_12_months",
+        treatments_now=["antibiotic_tablets"],
+        treatments_before=["isotretinoin"],
+        response_pharmacy=None,
+        response_antibiotic_tablets="helped_somewhat",
+        response_isotretinoin="cleared",
+        isotretinoin_stopped="over_12_months",
+        isotretinoin_relapse="not_sure_yet",
     )
     form, valid = post(TREATMENTS, data)
     assert valid, errors_of(form)
-    assert form.answers()["isotretinoin_last"] == "over_12_months"
-    assert form.answers()["treatments"] == ["antibiotic_tablets", "isotretinoin"]
+    assert form.answers()["isotretinoin_stopped"] == "over_12_months"
+    assert form.answers()["treatments_before"] == ["isotretinoin"]
+    assert form.answers()["response_antibiotic_tablets"] == "helped_somewhat"
 
 
 def test_stored_form_shows_a_hidden_question_only_when_its_trigger_is_stored(request_context):
     shown = stored_step_form(
-        TREATMENTS, answers(treatments=["isotretinoin"], isotretinoin_last="now")
+        TREATMENTS,
+        answers(
+            treatments_before=["isotretinoin"],
+            response_isotretinoin="cleared",
+            isotretinoin_stopped="last_6_months",
+            isotretinoin_relapse="no",
+        ),
     )
-    hidden = stored_step_form(TREATMENTS, answers(treatments=["none"]))
-    assert "isotretinoin_last" in shown.visible_ids()
-    assert hidden.visible_ids() == {"treatments", "treatment_notes"}
+    hidden = stored_step_form(TREATMENTS, answers(treatments_now=["none"]))
+    assert {"isotretinoin_stopped", "isotretinoin_relapse"} <= shown.visible_ids()
+    assert hidden.visible_ids() == {"treatments_now", "treatments_before", "treatment_notes"}
+
+
+@pytest.mark.parametrize(("sex", "asked"), [("female", True), ("male", False), ("intersex", False)])
+def test_a_question_that_depends_on_an_earlier_step_reads_that_steps_answer(
+    request_context, sex, asked
+):
+    """The hormonal question (step 2) is asked by step 1's answer, which is not on its page."""
+    data = step_data(YOUR_ACNE)
+    form = form_for(YOUR_ACNE)(formdata=MultiDict(data), meta={"csrf": False})
+    form.other_answers = answers(sex=sex)
+    assert form.validate() is not asked
+    assert ("hormonal_features" in form.visible_ids()) is asked
+    if asked:
+        assert errors_of(form) == {
+            "hormonal_features": ["Select any of these you have, or None of these"]
+        }
 
 
 # --- Confirmation -----------------------------------------------------------------------
@@ -651,6 +722,7 @@ def test_every_field_kind_is_built(request_context):
     assert kinds == {
         "full_name": "StringField",
         "date_of_birth": "DatePartsField",
+        "sex": "RadioField",
         "appointment_date": "DatePartsField",
         "phone": "StringField",
     }

@@ -1,121 +1,26 @@
-"""The questionnaire: steps, questions, options and conditions as plain data.
+"""Questionnaire version 2026.1, as it was answered until 2026.2 replaced it.
 
-This module is the single source of truth for the patient side. Forms, the
-check-answers page, the PDF and exports all read it. It imports nothing from
-Flask or WTForms. Question and option ids are stable keys: once shipped they
-are stored in the database and must never be renamed.
-
-Answers are a plain dict keyed by question id:
-- TEXT and LONG_TEXT: ``str``
-- DATE: ISO date ``"YYYY-MM-DD"``
-- ONE_OF: an option id
-- ANY_OF: a list of option ids, in the questionnaire's option order
-A question that does not apply (hidden by its condition) or an optional
-question left empty has no key at all.
+Kept as data so that every submission answered with it is still shown with its own questions,
+findings, flags and passage rules (SPEC section 2, "Versions"). Never edit it: it is the
+record of what those patients were asked.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field
-from datetime import date
-
-
-def _(text: str) -> str:
-    """Marks text for translation (pybabel extracts it); it is translated where it is shown."""
-    return text
-
-
-QUESTIONNAIRE_ID = "acne-botox-preconsult"
-QUESTIONNAIRE_VERSION = "2026.1"
-QUESTIONNAIRE_TITLE = "Acne and botulinum toxin: before your consultation"
-
-
-class Kind(enum.Enum):
-    TEXT = "text"
-    LONG_TEXT = "long_text"
-    DATE = "date"
-    ONE_OF = "one_of"
-    ANY_OF = "any_of"
-
-
-class DateRule(enum.Enum):
-    """How a date answer relates to today in the clinic's time zone."""
-
-    BIRTH = "birth"  # a real past date, age 12 to 110 today
-    TODAY_OR_LATER = "today_or_later"
-
-
-@dataclass(frozen=True)
-class Option:
-    id: str
-    label: str
-    score: int | None = None  # oiliness points (step 3)
-    exclusive: bool = False  # "None" style: cannot be combined with another choice
-
-
-@dataclass(frozen=True)
-class Condition:
-    """The question applies when the trigger question's answer includes any of these options."""
-
-    question: str
-    any_of: tuple[str, ...]
-
-    def is_met(self, answers: dict) -> bool:
-        chosen = chosen_options(answers, self.question)
-        return any(option in chosen for option in self.any_of)
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str  # stable: form field name, database key, PDF row, FHIR linkId
-    label: str
-    kind: Kind
-    options: tuple[Option, ...] = ()
-    required: bool = True
-    shown_if: Condition | None = None
-    hint: str = ""
-    required_message: str = ""
-    min_length: int = 0
-    max_length: int = 0
-    pattern: str = ""  # TEXT only: allowed characters, as a regular expression
-    pattern_message: str = ""
-    date_rule: DateRule | None = None
-    autocomplete: str = ""  # the input's purpose (WCAG 1.3.5); for a date, the prefix ("bday")
-
-    def option(self, option_id: str) -> Option:
-        for option in self.options:
-            if option.id == option_id:
-                return option
-        raise KeyError(f"{self.id} has no option {option_id!r}")
-
-    def option_label(self, option_id: str) -> str:
-        return self.option(option_id).label
-
-    @property
-    def exclusive_option(self) -> Option | None:
-        return next((option for option in self.options if option.exclusive), None)
-
-
-@dataclass(frozen=True)
-class Step:
-    slug: str
-    title: str
-    questions: tuple[Question, ...] = field(default_factory=tuple)
-
-    @property
-    def number(self) -> int:
-        return STEPS.index(self) + 1
-
-    def visible_questions(self, answers: dict) -> list[Question]:
-        """The questions that apply given the answers (conditions read the same answers)."""
-        return [q for q in self.questions if q.shown_if is None or q.shown_if.is_met(answers)]
-
-
-def chosen_options(answers: dict, question_id: str) -> list[str]:
-    """The option ids chosen for a question, the same shape for one-of and any-of answers."""
-    value = answers.get(question_id)
-    return value if isinstance(value, list) else [value] if value else []
+from intake.questionnaire.model import (
+    Condition,
+    DateRule,
+    FindingsRules,
+    FlagRule,
+    Kind,
+    Level,
+    Option,
+    Question,
+    Questionnaire,
+    Step,
+    _,
+)
+from intake.questionnaire.rules import answer, any_of, finding
 
 
 def _options(*labels: tuple[str, str] | tuple[str, str, int]) -> tuple[Option, ...]:
@@ -512,7 +417,7 @@ YOUR_VISIT = Step(
     ),
 )
 
-STEPS: tuple[Step, ...] = (
+STEPS = (
     ABOUT_YOU,
     YOUR_ACNE,
     OILY_SKIN,
@@ -521,101 +426,140 @@ STEPS: tuple[Step, ...] = (
     YOUR_VISIT,
 )
 
-QUESTIONS: dict[str, Question] = {q.id: q for step in STEPS for q in step.questions}
-_STEPS_BY_SLUG = {step.slug: step for step in STEPS}
+# How flagged answers are named in "Raised by" (the questions' own labels are too long).
+ANSWER_NAMES = {
+    "marks": "Marks or scars",
+    "isotretinoin_last": "Last took isotretinoin",
+    "pregnancy": "Pregnant, breastfeeding or planning pregnancy",
+    "conditions": "Conditions",
+    "medicines": "Medicines",
+    "recent_toxin": "Botulinum toxin in the last 3 months",
+    "toxin_allergy": "Allergy to botulinum toxin or cow's milk protein",
+    "injection_weakness": "Drooping or weakness after an injection",
+}
 
+_PREGNANCY_BASIS = (
+    "Product labels advise against use in pregnancy and breastfeeding (no adequate data)."
+)
+_HYPERSENSITIVITY_BASIS = (
+    "Product label contraindication: hypersensitivity to botulinum toxin or any ingredient "
+    "(some products contain cow's milk protein)."
+)
 
-def wording() -> tuple[str, ...]:
-    """Every text of the questionnaire a patient reads, in order, each once (for translation)."""
-    texts: dict[str, None] = {}
-    for current in STEPS:
-        texts[current.title] = None
-        for q in current.questions:
-            for text in (q.label, q.hint, q.required_message, q.pattern_message):
-                if text:
-                    texts[text] = None
-            texts.update((option.label, None) for option in q.options)
-    return tuple(texts)
+# Contraindications first, then cautions, each in the order of 2026.1's SPEC.
+FLAGS = (
+    FlagRule(
+        "pregnancy",
+        Level.CONTRAINDICATION,
+        "Pregnant, breastfeeding or planning pregnancy: botulinum toxin is not recommended.",
+        _PREGNANCY_BASIS,
+        answer("pregnancy", "yes"),
+    ),
+    FlagRule(
+        "neuromuscular",
+        Level.CONTRAINDICATION,
+        "Neuromuscular disorder: risk of serious effects from botulinum toxin.",
+        "Product label warning: neuromuscular disorders raise the risk of serious effects, "
+        "including difficulty swallowing and breathing.",
+        answer("conditions", "myasthenia_gravis", "lambert_eaton", "nerve_muscle_disease"),
+    ),
+    FlagRule(
+        "hypersensitivity",
+        Level.CONTRAINDICATION,
+        "Possible hypersensitivity to botulinum toxin or its ingredients.",
+        _HYPERSENSITIVITY_BASIS,
+        answer("toxin_allergy", "yes"),
+    ),
+    FlagRule(
+        "skin_infection",
+        Level.CONTRAINDICATION,
+        "Skin infection at the proposed injection site.",
+        "Product label contraindication: infection at the proposed injection site.",
+        answer("conditions", "skin_infection"),
+    ),
+    FlagRule(
+        "pregnancy_uncertain",
+        Level.CAUTION,
+        "Pregnancy status uncertain.",
+        _PREGNANCY_BASIS,
+        answer("pregnancy", "not_sure"),
+    ),
+    FlagRule(
+        "bruising",
+        Level.CAUTION,
+        "Bruising and bleeding risk at injection sites.",
+        "Product label warnings: injection-site bleeding and bruising, more likely with "
+        "anticoagulants, antiplatelets or a bleeding disorder.",
+        any_of(
+            answer("conditions", "bleeding_disorder"),
+            answer("medicines", "blood_thinners", "anti_inflammatories"),
+        ),
+    ),
+    FlagRule(
+        "potentiating_medicine",
+        Level.CAUTION,
+        "Medicine that may increase the effect of botulinum toxin.",
+        "Product label interaction: aminoglycosides and muscle relaxants may increase the effect "
+        "of botulinum toxin.",
+        answer("medicines", "aminoglycosides", "muscle_relaxants"),
+    ),
+    FlagRule(
+        "recent_toxin",
+        Level.CAUTION,
+        "Botulinum toxin in the last 3 months.",
+        "Product label warning: a repeat dose within about 3 months may add to the weakness "
+        "from the earlier one.",
+        answer("recent_toxin", "yes", "not_sure"),
+    ),
+    FlagRule(
+        "possible_allergy",
+        Level.CAUTION,
+        "Possible allergy: check before treatment.",
+        _HYPERSENSITIVITY_BASIS,
+        answer("toxin_allergy", "not_sure"),
+    ),
+    FlagRule(
+        "previous_drooping",
+        Level.CAUTION,
+        "Previous drooping or weakness after an injection.",
+        "Product label warning: the toxin can spread beyond the injection site, causing "
+        "eyelid or brow drooping (ptosis).",
+        answer("injection_weakness", "yes"),
+    ),
+    FlagRule(
+        "recent_isotretinoin",
+        Level.CAUTION,
+        "Isotretinoin in the last 6 months.",
+        "Acne guidelines advise delaying procedures after recent isotretinoin.",
+        answer("isotretinoin_last", "now", "last_6_months"),
+    ),
+    FlagRule(
+        "under_18",
+        Level.CAUTION,
+        "Patient is under 18: guardian consent needed.",
+        "Product labels license cosmetic use of botulinum toxin for adults only.",
+        finding("age", under=18),
+    ),
+    FlagRule(
+        "nodulocystic_or_scarring",
+        Level.CAUTION,
+        "Nodulocystic or scarring acne: consider established therapy first.",
+        "Acne guidelines of care recommend isotretinoin for severe or scarring acne.",
+        any_of(finding("acne_pattern", is_in=("Nodulocystic",)), answer("marks", "scars")),
+    ),
+)
 
-
-def step(slug: str) -> Step | None:
-    return _STEPS_BY_SLUG.get(slug)
-
-
-def question(question_id: str) -> Question:
-    return QUESTIONS[question_id]
-
-
-def next_step(current: Step) -> Step | None:
-    index = STEPS.index(current)
-    return STEPS[index + 1] if index + 1 < len(STEPS) else None
-
-
-def previous_step(current: Step) -> Step | None:
-    index = STEPS.index(current)
-    return STEPS[index - 1] if index > 0 else None
-
-
-def applicable_answers(answers: dict) -> dict:
-    """The answers with every question that no longer applies dropped, in questionnaire order."""
-    kept = {}
-    for current in STEPS:
-        for q in current.visible_questions(answers):
-            if q.id in answers:
-                kept[q.id] = answers[q.id]
-    return kept
-
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def parse_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def date_text(value: date | str) -> str:
-    """A date as people write it: 27 March 1990 (no locale, so the same on every machine)."""
-    day = parse_date(value)
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def _same(text: str) -> str:
-    return text
-
-
-def answer_text(q: Question, value, translate=_same, write_date=date_text) -> str:
-    """An answer as the patient saw it: option labels, not ids; dates in words.
-
-    The clinic's copy is English; the patient's pages pass their language's gettext and dates.
-    """
-    if q.kind is Kind.ANY_OF:
-        return ", ".join(translate(q.option_label(v)) for v in value)
-    if q.kind is Kind.ONE_OF:
-        return translate(q.option_label(value))
-    if q.kind is Kind.DATE:
-        return write_date(value)
-    return str(value)
-
-
-def answered_steps(
-    answers: dict, translate=_same, write_date=date_text
-) -> list[tuple[Step, list[tuple[Question, str | None]]]]:
-    """Each step with its applicable questions and their answers in words (None when skipped)."""
-    return [
-        (
-            current,
-            [
-                (
-                    q,
-                    answer_text(q, answers[q.id], translate, write_date)
-                    if q.id in answers
-                    else None,
-                )
-                for q in current.visible_questions(answers)
-            ],
-        )
-        for current in STEPS
-    ]
+QUESTIONNAIRE = Questionnaire(
+    id="acne-botox-preconsult",
+    version="2026.1",
+    title="Acne and botulinum toxin: before your consultation",
+    steps=STEPS,
+    findings=FindingsRules(
+        nodular="Nodulocystic",
+        pattern_label="Acne pattern",
+        oiliness_step="oily-skin",
+        oiliness_label="Oiliness",
+    ),
+    flags=FLAGS,
+    answer_names=ANSWER_NAMES,
+)

@@ -1,0 +1,114 @@
+"""Migration 0005 on a database that holds what the 2026.1 release wrote: its submissions keep
+their version and are still assessed by 2026.1's rules; its drafts are marked 2026.1 and carried
+over to 2026.2 when next read. Runs on SQLite and on PostgreSQL (the suite runs on both)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from alembic import command
+from sqlalchemy import select, text
+
+from intake import clock, database, questionnaire
+from intake.clinic import queries
+from intake.extensions import db
+from intake.models import Draft, Submission
+from intake.tokens import new_token, token_hash
+from intake.wizard import drafts
+from tests.factories import answers_2026_1
+
+
+def _at_revision(app, revision: str) -> None:
+    with app.app_context():
+        db.session.remove()
+        command.downgrade(database.alembic_config(app), revision)
+
+
+def _upgrade(app) -> None:
+    with app.app_context():
+        command.upgrade(database.alembic_config(app), "head")
+        db.session.remove()
+
+
+def _write_as_release_2026_1(app, token: str, answers: dict) -> None:
+    """A draft and a submission as the 2026.1 code wrote them: the draft has no version."""
+    now = clock.now()
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(
+            Draft.__table__.insert(),
+            {
+                "token_hash": token_hash(token),
+                "answers": answers,
+                "created_at": now,
+                "updated_at": now,
+                "expires_at": now + timedelta(hours=24),
+            },
+        )
+        connection.execute(
+            Submission.__table__.insert(),
+            {
+                "reference": "ABCD-2345",
+                "draft_token_hash": token_hash(new_token()),
+                "questionnaire_id": "acne-botox-preconsult",
+                "questionnaire_version": "2026.1",
+                "answers": answers,
+                "language": "en",
+                "submitted_at": now,
+                "patient_name": answers["full_name"],
+                "name_key": answers["full_name"].casefold(),
+                "appointment_date": date.fromisoformat(answers["appointment_date"]),
+            },
+        )
+
+
+def _upgraded_from_release_2026_1(app, token: str, answers: dict) -> None:
+    """The database taken back to 0004, written as release 2026.1 wrote it, upgraded again."""
+    _at_revision(app, "0004")
+    try:
+        _write_as_release_2026_1(app, token, answers)
+    finally:
+        _upgrade(app)
+
+
+def test_upgrading_a_2026_1_database_keeps_its_records_and_marks_its_drafts(app):
+    old_answers = answers_2026_1(
+        date_of_birth=(date.today() - timedelta(days=16 * 365)).isoformat()
+    )
+    _upgraded_from_release_2026_1(app, new_token(), old_answers)
+
+    with app.app_context():
+        draft = db.session.scalar(select(Draft))
+        assert draft.questionnaire_version == "2026.1"
+        assert draft.answers == old_answers
+        submission = db.session.scalar(select(Submission))
+        assert submission.questionnaire_version == "2026.1"
+        assessment = queries.assessment_of(submission, "Europe/London")
+        # 2026.1's own flag for an under-18 patient, not 2026.2's
+        assert [flag.text for flag in assessment.flags] == [
+            "Patient is under 18: guardian consent needed."
+        ]
+        assert assessment.questionnaire is questionnaire.find("2026.1")
+        # a new draft starts on the current version: the column has no default left over
+        db.session.execute(text("DELETE FROM drafts"))
+        db.session.commit()
+        new = drafts.start(timedelta(hours=1))
+        assert drafts.find(new).questionnaire_version == questionnaire.QUESTIONNAIRE_VERSION
+
+
+def test_a_migrated_2026_1_draft_is_carried_over_when_read(app):
+    old_answers = answers_2026_1()
+    token = new_token()
+    _upgraded_from_release_2026_1(app, token, old_answers)
+
+    with app.test_request_context():
+        draft = drafts.find(token)
+        ask_again_from = drafts.bring_up_to_date(draft)
+        assert ask_again_from is questionnaire.STEPS[0]  # "Sex assigned at birth" is new
+        carried = drafts.find(token)
+    assert carried.questionnaire_version == "2026.2"
+    kept = carried.answers
+    for unchanged in ("full_name", "date_of_birth", "spot_types", "locations", "goals"):
+        assert kept[unchanged] == old_answers[unchanged]
+    for changed in ("severity", "conditions", "medicines", "pregnancy", "makeup_shine"):
+        assert changed not in kept
+    assert set(kept) <= set(questionnaire.QUESTIONS)
