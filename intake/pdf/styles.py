@@ -317,8 +317,8 @@ PASSAGE_TABLE = [
 # Page 1, the consult sheet (SPEC section 6): the same styles, smaller, to fit one page.
 SHEET_SIZE = 8
 SHEET_LEADING = 10
-SHEET_SMALL = 7
-SHEET_SMALL_LEADING = 8.6
+SHEET_SMALL = 6.8
+SHEET_SMALL_LEADING = 8.1
 SHEET_HEADING_SIZE = 9.5
 SHEET_TITLE = ParagraphStyle(
     "sheet-title", _BASE, fontName=FONT_BOLD, fontSize=13, leading=16, spaceAfter=3
@@ -326,7 +326,7 @@ SHEET_TITLE = ParagraphStyle(
 SHEET_NAME = ParagraphStyle("sheet-name", _BASE, fontName=FONT_BOLD, fontSize=11, leading=13)
 SHEET_TEXT = ParagraphStyle("sheet-text", _BASE, fontSize=SHEET_SIZE, leading=SHEET_LEADING)
 SHEET_FLAG = ParagraphStyle("sheet-flag", _BASE, fontSize=SHEET_SMALL, leading=SHEET_SMALL_LEADING)
-SHEET_FLAG_TEXT_SIZE = 8
+SHEET_FLAG_TEXT_SIZE = 7.6
 SHEET_ROW = [
     ("SPAN", (0, 0), (-1, 0)),
     ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
@@ -334,7 +334,7 @@ SHEET_ROW = [
     ("LEADING", (0, 0), (-1, 0), 11.5),
     ("TEXTCOLOR", (0, 0), (-1, 0), INK),
     ("LEFTPADDING", (0, 0), (-1, 0), 0),
-    ("TOPPADDING", (0, 0), (-1, 0), 6),
+    ("TOPPADDING", (0, 0), (-1, 0), 5),
     ("BOTTOMPADDING", (0, 0), (-1, 0), 2),
     ("LINEBELOW", (0, 0), (-1, 0), 0.9, INK),
 ]
@@ -346,12 +346,14 @@ SHEET_PADDING = [
     ("TOPPADDING", (0, 1), (-1, -1), 2),
     ("BOTTOMPADDING", (0, 1), (-1, -1), 2),
 ]
-SHEET_FLAG_COLUMNS = (24 * mm, FRAME_WIDTH - 24 * mm)
+SHEET_FLAG_COLUMNS = (27 * mm, FRAME_WIDTH - 27 * mm)
 SHEET_FLAG_TABLE = [
     *SHEET_PADDING,
     ("FONTNAME", (0, 1), (0, -1), FONT_BOLD),
-    ("FONTSIZE", (0, 1), (0, -1), SHEET_SIZE),
-    ("LEADING", (0, 1), (0, -1), SHEET_LEADING),
+    ("FONTSIZE", (0, 1), (0, -1), 7.5),
+    ("LEADING", (0, 1), (0, -1), 9),
+    ("TOPPADDING", (0, 1), (-1, -1), 1.5),
+    ("BOTTOMPADDING", (0, 1), (-1, -1), 2),
     ("LINEBELOW", (0, 1), (-1, -1), 0.8, colors.white),
     *SHEET_ROW,
 ]

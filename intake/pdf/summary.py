@@ -231,7 +231,8 @@ GLANCE_FACTS = (
 BOX = "\u2610"  # a box to tick, drawn by DejaVu Sans
 AT_THE_VISIT = (
     f"IGA   {BOX} 0    {BOX} 1    {BOX} 2    {BOX} 3    {BOX} 4",
-    "Lesion counts   comedones ______   papules/pustules ______   nodules ______",
+    "Lesion counts   comedones ______   papules/pustules ______",
+    "                       nodules ______",
     f"Fitzpatrick type   {BOX} I   {BOX} II   {BOX} III   {BOX} IV   {BOX} V   {BOX} VI",
     "Sebum reading   ____________",
     "Plan",
@@ -301,7 +302,7 @@ def _sheet_flags(assessment: Assessment) -> Table:
         assert flag.level is not None  # a safety flag always has a level
         badge, badge_text, tint = styles.LEVEL_COLOURS[flag.level.value]
         level = _lines(flag.level.value, styles.FONT_BOLD, styles.SHEET_SIZE, width)
-        rows.append([level, Paragraph(_flag_detail(flag, sheet=True), styles.SHEET_FLAG)])
+        rows.append([level, Paragraph(_flag_detail(flag), styles.SHEET_FLAG)])
         row_styles += [
             ("BACKGROUND", (0, row), (0, row), badge),
             ("TEXTCOLOR", (0, row), (0, row), badge_text),
@@ -405,7 +406,9 @@ def _sheet_treatments(assessment: Assessment) -> list:
             f"{ISOTRETINOIN_RELAPSE_LABEL}: {relapse}."
         )
         style.append(("SPAN", (0, len(rows)), (-1, len(rows))))
-        rows.append([_lines(line, styles.FONT, styles.SHEET_SIZE, styles.FRAME_WIDTH - 6), "", "", ""])
+        rows.append(
+            [_lines(line, styles.FONT, styles.SHEET_SIZE, styles.FRAME_WIDTH - 6), "", "", ""]
+        )
     return [_section_table(rows, styles.SHEET_TREATMENT_COLUMNS, style)]
 
 
@@ -414,10 +417,7 @@ def _sheet_considerations(assessment: Assessment) -> list:
         return []
     rows: list = [[CONSIDERATIONS_HEADING]]
     if assessment.considerations:
-        rows += [
-            [Paragraph(_flag_detail(c, sheet=True), styles.SHEET_FLAG)]
-            for c in assessment.considerations
-        ]
+        rows += [[Paragraph(_flag_detail(c), styles.SHEET_FLAG)] for c in assessment.considerations]
     else:
         rows.append([NO_CONSIDERATIONS_TEXT])
     style = [
@@ -431,7 +431,9 @@ def _sheet_considerations(assessment: Assessment) -> list:
 def _goals_and_questions(q: Questionnaire, answers: dict, questions_page: int) -> Table:
     goals = answers.get(GOALS_QUESTION)
     goals_text = (
-        ", ".join(q.question(GOALS_QUESTION).option_label(g) for g in goals) if goals else NOT_PROVIDED
+        ", ".join(q.question(GOALS_QUESTION).option_label(g) for g in goals)
+        if goals
+        else NOT_PROVIDED
     )
     asked = answers.get(QUESTIONS_QUESTION) or ""
     shown = _markup(asked[:QUESTIONS_ON_SHEET]) if asked else NOT_PROVIDED
@@ -475,15 +477,15 @@ def _evidence_and_visit(documents, assessment: Assessment) -> Table:
     )
 
 
-def _flag_detail(flag: Flag, sheet: bool = False) -> str:
-    """A flag's or consideration's text, what raised it and its basis, as Paragraph markup.
-    "Raised by" can quote the patient (the nerve or muscle disease they named): escaped."""
-    size = styles.SHEET_FLAG_TEXT_SIZE if sheet else styles.FLAG_TEXT_SIZE
+def _flag_detail(flag: Flag) -> str:
+    """A flag's or consideration's text, then what raised it and its basis run on (page 1 is
+    one page), as Paragraph markup. "Raised by" can quote the patient (the nerve or muscle
+    disease they named): escaped."""
     return (
-        f'<font name="{styles.FONT_BOLD}" size="{size}">'
+        f'<font name="{styles.FONT_BOLD}" size="{styles.SHEET_FLAG_TEXT_SIZE}">'
         f"{_markup(flag.text, styles.FONT_BOLD)}</font>"
-        f"<br/>Raised by: {_markup('; '.join(flag.raised_by))}"
-        f"<br/>Basis: {_markup(flag.basis)}"
+        f"<br/><b>Raised by:</b> {_markup('; '.join(flag.raised_by))}"
+        f"  <b>Basis:</b> {_markup(flag.basis)}"
     )
 
 

@@ -4,7 +4,6 @@ oiliness bar, read back as text and as pixels, the way a clinician reads a print
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 from datetime import date
 
@@ -34,7 +33,6 @@ DPI = 100
 ORIGIN = (40.0, 300.0)  # where a drawing sits on its test page, points from the bottom left
 DARK, LIGHT = 180, 230  # luminance: a shaded area is below DARK, a plain one above LIGHT
 
-needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs pdftoppm")
 
 
 def oiliness_bar(score=6, category="Oily", items=ITEMS, width=85 * mm, maximum=9) -> OilinessBar:
@@ -157,7 +155,6 @@ CHOICES = {
 }
 
 
-@needs_poppler
 @pytest.mark.parametrize("chosen", CHOICES.values(), ids=CHOICES.keys())
 def test_chosen_areas_are_shaded_and_the_others_white(tmp_path, chosen):
     drawing = LocationMap(chosen, 87 * mm)
@@ -171,7 +168,6 @@ def test_chosen_areas_are_shaded_and_the_others_white(tmp_path, chosen):
                 assert level > LIGHT, f"{area} at {point} is not white ({level})"
 
 
-@needs_poppler
 @pytest.mark.parametrize("width", [70 * mm, 120 * mm], ids=["70 mm", "120 mm"])
 def test_the_area_points_scale_with_the_width(tmp_path, width):
     drawing = LocationMap(["cheeks", "chest", "shoulders"], width)
@@ -214,7 +210,6 @@ def test_the_marker_is_at_the_score(score):
     assert 0 <= bar.bar_left < bar.bar_right <= bar.width
 
 
-@needs_poppler
 def test_the_marker_is_drawn_where_marker_x_says(tmp_path):
     bar = oiliness_bar(5, "Oily", (("Face feel", 2), ("Blotting", 3)))
     image = page_image(draw_at_origin(bar), tmp_path)
