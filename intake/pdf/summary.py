@@ -231,8 +231,8 @@ GLANCE_FACTS = (
 BOX = "\u2610"  # a box to tick, drawn by DejaVu Sans
 AT_THE_VISIT = (
     f"IGA   {BOX} 0    {BOX} 1    {BOX} 2    {BOX} 3    {BOX} 4",
-    "Lesion counts   comedones ______   papules/pustules ______",
-    "                       nodules ______",
+    "Lesion counts   comedones _____   papules/pustules _____",
+    "                       nodules _____",
     f"Fitzpatrick type   {BOX} I   {BOX} II   {BOX} III   {BOX} IV   {BOX} V   {BOX} VI",
     "Sebum reading   ____________",
     "Plan",
