@@ -72,18 +72,20 @@ def render_summary(data: SummaryInput, documents: Sequence | None = None) -> byt
     if documents is None:
         documents = content.load_documents()
 
-    questions = answers.get(QUESTIONS_QUESTION) or ""
-    continued_on: dict[str, int] = {}
-    story = _story(data, q, answers, assessment, submitted_at, documents, continued_on, 0)
-    if len(questions) > QUESTIONS_ON_SHEET:  # "continued on page N": N is known after a build
-        _build(data, q, story)
-        story = _story(
-            data, q, answers, assessment, submitted_at, documents, {}, continued_on["questions"]
-        )
-    return _build(data, q, story)
+    page = 0
+    if len(answers.get(QUESTIONS_QUESTION) or "") > QUESTIONS_ON_SHEET:
+        # Page 1 says on which page the patient's questions go on: a first build finds it,
+        # without the passages after them, and with the widest page number in its place.
+        pages: dict[str, int] = {}
+        parts = answers, assessment, submitted_at, documents
+        _build(data, q, _story(data, q, *parts, pages, 99, passages=False))
+        page = pages["questions"]
+    return _build(data, q, _story(data, q, answers, assessment, submitted_at, documents, {}, page))
 
 
-def _story(data, q, answers, assessment, submitted_at, documents, continued_on, page) -> list:
+def _story(
+    data, q, answers, assessment, submitted_at, documents, pages, page, passages=True
+) -> list:
     """Page 1, the consult sheet; then every answer; then the relevant passages."""
     return [
         *_consult_sheet(data, q, answers, assessment, submitted_at, documents, page),
@@ -92,9 +94,9 @@ def _story(data, q, answers, assessment, submitted_at, documents, continued_on, 
         *(
             element
             for step in q.steps
-            for element in _answers_section(step, answers, assessment, continued_on)
+            for element in _answers_section(step, answers, assessment, pages)
         ),
-        *_relevant_passages(documents, answers, assessment),
+        *(_relevant_passages(documents, answers, assessment) if passages else ()),
     ]
 
 
