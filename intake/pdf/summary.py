@@ -72,31 +72,17 @@ def render_summary(data: SummaryInput, documents: Sequence | None = None) -> byt
     if documents is None:
         documents = content.load_documents()
 
-    page = 0
-    if len(answers.get(QUESTIONS_QUESTION) or "") > QUESTIONS_ON_SHEET:
-        # Page 1 says on which page the patient's questions go on: a first build finds it,
-        # without the passages after them, and with the widest page number in its place.
-        pages: dict[str, int] = {}
-        parts = answers, assessment, submitted_at, documents
-        _build(data, q, _story(data, q, *parts, pages, 99, passages=False))
-        page = pages["questions"]
-    return _build(data, q, _story(data, q, answers, assessment, submitted_at, documents, {}, page))
+    return _build(data, q, _story(data, q, answers, assessment, submitted_at, documents))
 
 
-def _story(
-    data, q, answers, assessment, submitted_at, documents, pages, page, passages=True
-) -> list:
+def _story(data, q, answers, assessment, submitted_at, documents) -> list:
     """Page 1, the consult sheet; then every answer; then the relevant passages."""
     return [
-        *_consult_sheet(data, q, answers, assessment, submitted_at, documents, page),
+        *_consult_sheet(data, q, answers, assessment, submitted_at, documents),
         PageBreak(),
         Paragraph(ALL_ANSWERS_HEADING, styles.TITLE),
-        *(
-            element
-            for step in q.steps
-            for element in _answers_section(step, answers, assessment, pages)
-        ),
-        *(_relevant_passages(documents, answers, assessment) if passages else ()),
+        *(element for step in q.steps for element in _answers_section(step, answers, assessment)),
+        *_relevant_passages(documents, answers, assessment),
     ]
 
 
@@ -123,18 +109,39 @@ def _build(data: SummaryInput, q: Questionnaire, story: list) -> bytes:
 
 
 class _PageMark(Flowable):
-    """Takes no room; notes the page it lands on (where a text cut short on page 1 goes on)."""
+    """Takes no room; tells the canvas the page it lands on (where a text that page 1 cuts
+    short goes on)."""
 
-    def __init__(self, key: str, pages: dict[str, int]):
+    def __init__(self, key: str):
         super().__init__()
-        self.key, self.pages = key, pages
+        self.key = key
         self.width = self.height = 0
 
     def wrap(self, availWidth, availHeight):
         return 0, 0
 
     def draw(self):
-        self.pages[self.key] = self.canv.getPageNumber()
+        self.canv.marks.setdefault(self.key, self.canv.getPageNumber())
+
+
+class _ContinuedNote(Flowable):
+    """A line "(continued on page N)" whose N is the page a _PageMark with the same key lands
+    on, later in the document: the canvas writes it when every page is known, as it does "Page
+    N of M", so the document is built once."""
+
+    TEXT = "(continued on page {page})"
+
+    def __init__(self, key: str):
+        super().__init__()
+        self.key = key
+
+    def wrap(self, availWidth, availHeight):
+        self.width, self.height = availWidth, styles.SHEET_LEADING
+        return self.width, self.height
+
+    def draw(self):
+        x, y = self.canv.absolutePosition(0, 2)
+        self.canv.notes.append((self.canv.getPageNumber(), x, y, self.key))
 
 
 def _body_frame() -> Frame:
@@ -159,6 +166,8 @@ class FooterCanvas(Canvas):
         self._reference = reference
         self._questionnaire_line = questionnaire_line
         self._held_pages: list[dict] = []
+        self.marks: dict[str, int] = {}  # key -> the page its _PageMark landed on
+        self.notes: list[tuple[int, float, float, str]] = []  # _ContinuedNote: page, x, y, key
 
     def showPage(self):
         self._held_pages.append(dict(self.__dict__))
@@ -168,9 +177,17 @@ class FooterCanvas(Canvas):
         total = len(self._held_pages)
         for number, page in enumerate(self._held_pages, start=1):
             self.__dict__.update(page)
+            self._draw_notes(number)
             self._draw_footer(number, total)
             super().showPage()
         super().save()
+
+    def _draw_notes(self, number: int) -> None:
+        for page, x, y, key in self.notes:
+            if page == number:
+                self.setFillColor(styles.INK)
+                self.setFont(styles.FONT_BOLD, styles.SHEET_SIZE)
+                self.drawString(x, y, _ContinuedNote.TEXT.format(page=self.marks[key]))
 
     def _draw_footer(self, number: int, total: int) -> None:
         left, right = styles.MARGIN_X, styles.PAGE_WIDTH - styles.MARGIN_X
@@ -244,7 +261,7 @@ AT_THE_VISIT = (
 )
 
 
-def _consult_sheet(data, q, answers, assessment, submitted_at, documents, questions_page):
+def _consult_sheet(data, q, answers, assessment, submitted_at, documents):
     return [
         Paragraph(TITLE, styles.SHEET_TITLE),
         _sheet_header(data, q, answers, assessment, submitted_at),
@@ -252,7 +269,7 @@ def _consult_sheet(data, q, answers, assessment, submitted_at, documents, questi
         _at_a_glance(q, answers, assessment),
         *_sheet_treatments(assessment),
         *_sheet_considerations(assessment),
-        _goals_and_questions(q, answers, questions_page),
+        _goals_and_questions(q, answers),
         _evidence_and_visit(documents, assessment),
     ]
 
@@ -430,7 +447,7 @@ def _sheet_considerations(assessment: Assessment) -> list:
     return [_section_table(rows, (styles.FRAME_WIDTH,), style)]
 
 
-def _goals_and_questions(q: Questionnaire, answers: dict, questions_page: int) -> Table:
+def _goals_and_questions(q: Questionnaire, answers: dict) -> Table:
     goals = answers.get(GOALS_QUESTION)
     goals_text = (
         ", ".join(q.question(GOALS_QUESTION).option_label(g) for g in goals)
@@ -439,12 +456,14 @@ def _goals_and_questions(q: Questionnaire, answers: dict, questions_page: int) -
     )
     asked = answers.get(QUESTIONS_QUESTION) or ""
     shown = _markup(asked[:QUESTIONS_ON_SHEET]) if asked else NOT_PROVIDED
+    questions: list = [Paragraph(f"<b>Questions:</b> {shown}", styles.SHEET_TEXT)]
     if len(asked) > QUESTIONS_ON_SHEET:
-        shown += f"\u2026 <b>(continued on page {questions_page})</b>"
+        questions[0] = Paragraph(f"<b>Questions:</b> {shown}\u2026", styles.SHEET_TEXT)
+        questions.append(_ContinuedNote("questions"))
     rows = [
         [GOALS_HEADING],
         [Paragraph(f"<b>Goals:</b> {_markup(goals_text)}", styles.SHEET_TEXT)],
-        [Paragraph(f"<b>Questions:</b> {shown}", styles.SHEET_TEXT)],
+        [questions],
     ]
     return _section_table(rows, (styles.FRAME_WIDTH,), styles.SHEET_BOX)
 
@@ -491,9 +510,7 @@ def _flag_detail(flag: Flag) -> str:
     )
 
 
-def _answers_section(
-    step: questionnaire.Step, answers: dict, assessment: Assessment, pages: dict[str, int]
-):
+def _answers_section(step: questionnaire.Step, answers: dict, assessment: Assessment):
     """One step's questions that apply, each with its full wording and its answer (or "Not
     provided"); an oiliness answer with its points. The patient's questions note the page they
     are on, for page 1 to say where they go on."""
@@ -504,7 +521,7 @@ def _answers_section(
     for q in step.visible_questions(answers):
         row = _answer_row(q, answers.get(q.id), points.get(q.label))
         if q.id == QUESTIONS_QUESTION and answers.get(q.id):
-            row[1] = [_PageMark("questions", pages), row[1]]
+            row[1] = [_PageMark("questions"), row[1]]
         rows.append(row)
     return [_section_table(rows, styles.ANSWER_COLUMNS, styles.ANSWER_TABLE)]
 
