@@ -265,7 +265,8 @@ CAPTION_BASELINE = 4.0
 LEGEND = "Shaded: chosen by the patient"
 
 # For each area, points (map coordinates at natural size) inside every one of its shapes, clear
-# of every line and word: the first of each is `LocationMap.area_points()`.
+# of every line and word (by 1.9 points at least: a pixel of a 100 dpi rendering there is the
+# area's own fill): the first of each is `LocationMap.area_points()`.
 AREA_SAMPLES: dict[str, tuple[Point, ...]] = {
     "forehead": ((FACE_X + 6, 80),),
     "cheeks": ((FACE_X - 15, 49), (FACE_X + 15, 51.5)),
@@ -275,10 +276,10 @@ AREA_SAMPLES: dict[str, tuple[Point, ...]] = {
     "chest": ((FRONT_X - 7, 76),),
     "back": ((BACK_X + 7, 70),),
     "shoulders": (
-        (FRONT_X - 14, 84.5),
-        (FRONT_X + 17.5, 81.5),
-        (BACK_X + 14, 84.5),
-        (BACK_X - 17.5, 81.5),
+        (FRONT_X - 16, 84),
+        (FRONT_X + 17, 83.5),
+        (BACK_X + 16, 84),
+        (BACK_X - 17, 83.5),
     ),
 }
 

@@ -416,6 +416,7 @@ SHEET_HEADER = [
 # The two boxes side by side at the foot: the evidence note, and the clinician's own.
 SHEET_HALF = (FRAME_WIDTH - 4 * mm) / 2
 SHEET_PAIR = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),  # no cell falls back to Helvetica
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ("LEFTPADDING", (0, 0), (-1, -1), 0),
     ("RIGHTPADDING", (0, 0), (0, -1), 4 * mm),

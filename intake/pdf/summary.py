@@ -377,7 +377,8 @@ def _at_a_glance(q: Questionnaire, answers: dict, assessment: Assessment) -> Tab
     return Table(
         rows,
         colWidths=(styles.SHEET_HALF + 4 * mm, styles.SHEET_HALF),
-        style=[*styles.SHEET_PAIR, *styles.SHEET_ROW],
+        # Moved whole when page 1 is full: the heading never stays behind on its own.
+        style=[*styles.SHEET_PAIR, *styles.SHEET_ROW, ("NOSPLIT", (0, 0), (-1, -1))],
         hAlign="LEFT",
     )
 

@@ -34,7 +34,6 @@ ORIGIN = (40.0, 300.0)  # where a drawing sits on its test page, points from the
 DARK, LIGHT = 180, 230  # luminance: a shaded area is below DARK, a plain one above LIGHT
 
 
-
 def oiliness_bar(score=6, category="Oily", items=ITEMS, width=85 * mm, maximum=9) -> OilinessBar:
     return OilinessBar(score, maximum, category, items, width)
 
@@ -166,6 +165,36 @@ def test_chosen_areas_are_shaded_and_the_others_white(tmp_path, chosen):
                 assert level < DARK, f"{area} at {point} is not shaded ({level})"
             else:
                 assert level > LIGHT, f"{area} at {point} is not white ({level})"
+
+
+@pytest.mark.parametrize("shift", [0.0, 0.25, 0.5], ids=["on the grid", "1/4 pt", "1/2 pt"])
+@pytest.mark.parametrize("width", [87 * mm, 85 * mm], ids=["87 mm", "85 mm"])
+def test_the_sample_points_are_clear_of_every_line(tmp_path, shift, width):
+    """Wherever the map lands on the pixel grid, the 3 by 3 pixels around each sample point all
+    read as the area's own fill: sampling a rendered page reads the area, not an outline."""
+    for chosen, shaded in ((list(AREAS), True), ([], False)):
+        drawing = LocationMap(chosen, width)
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, pagesize=styles.PAGE_SIZE, invariant=1)
+        drawing.wrapOn(canvas, styles.FRAME_WIDTH, styles.PAGE_HEIGHT)
+        drawing.drawOn(canvas, ORIGIN[0] + shift, ORIGIN[1] + shift)
+        canvas.save()
+        folder = tmp_path / str(shaded)
+        folder.mkdir()
+        image = page_image(buffer.getvalue(), folder)
+        for area, points in drawing.area_samples().items():
+            for x, y in points:
+                column = round((ORIGIN[0] + shift + x) * DPI / 72)
+                row = round((styles.PAGE_HEIGHT - ORIGIN[1] - shift - y) * DPI / 72)
+                levels = [
+                    image.getpixel((column + dx, row + dy))
+                    for dx in (-1, 0, 1)
+                    for dy in (-1, 0, 1)
+                ]
+                if shaded:
+                    assert max(levels) < DARK, (area, x, y, levels)
+                else:
+                    assert min(levels) > LIGHT, (area, x, y, levels)
 
 
 @pytest.mark.parametrize("width", [70 * mm, 120 * mm], ids=["70 mm", "120 mm"])
