@@ -59,7 +59,7 @@ OILINESS_ITEMS = ("Face feel", "Blotting", "Pores", "Shine")
 BOX = "\u2610"
 AT_THE_VISIT = (
     f"At the visit IGA {BOX} 0 {BOX} 1 {BOX} 2 {BOX} 3 {BOX} 4 "
-    "Lesion counts comedones ______ papules/pustules ______ nodules ______ "
+    "Lesion counts comedones _____ papules/pustules _____ nodules _____ "
     f"Fitzpatrick type {BOX} I {BOX} II {BOX} III {BOX} IV {BOX} V {BOX} VI "
     f"Sebum reading ____________ Plan {BOX} Off-label consent documented"
 )
@@ -164,7 +164,7 @@ def sheet_parts(given: dict, assessment: Assessment) -> list[str]:
     goals = ", ".join(q.question("goals").option_label(goal) for goal in given["goals"])
     question = given.get(QUESTIONS) or "Not provided"
     if len(question) > ON_SHEET:  # where it goes on is tested below
-        question = f"{question[:ON_SHEET]}\u2026 (continued on page"
+        question = f"{question[:ON_SHEET]}\u2026"
     parts += [
         f"{GOALS_HEADING} Goals: {goals} Questions: {words(question)}",
         f"{NOTE_LABEL} {NOTE}",
@@ -486,7 +486,9 @@ def numbered_question(length: int) -> str:
     return text[:length]
 
 
-CONTINUED = re.compile(r"Questions: (.*?)\u2026 \(continued on page (\d+)\)")
+CUT_SHORT = re.compile(r"Questions: (.*?)\u2026")
+# Written by the canvas once every page is known, as "Page N of M" is: last in the page's text.
+CONTINUED = re.compile(r"\(continued on page (\d+)\)")
 CONTINUED_CASES = {
     "1,200 characters": dict(questions_for_dermatologist=numbered_question(1200)),
     "2,000 characters": dict(questions_for_dermatologist=numbered_question(2000)),
@@ -502,9 +504,10 @@ def test_a_long_question_continues_on_the_page_named(overrides):
     question = overrides[QUESTIONS]
     pdf = render(answers(**overrides))
 
-    (match,) = CONTINUED.finditer(pdf.sheet)
+    (match,) = CUT_SHORT.finditer(pdf.sheet)
     assert match.group(1) == words(question[:ON_SHEET])
-    page = int(match.group(2))
+    (continued,) = CONTINUED.finditer(pdf.sheet)
+    page = int(continued.group(1))
     assert len(pdf.sheet_pages) < page <= len(pdf.pages)
     # Nothing after the first 300 characters is on the sheet.
     assert flat(question[ON_SHEET : ON_SHEET + 12]) not in flat(pdf.sheet)
@@ -526,9 +529,9 @@ def test_a_question_of_300_characters_is_all_on_page_1_and_of_301_continues():
 
     assert f"Questions: {words(exactly)} {NOTE_LABEL}" in whole.page_1
     assert "continued on page" not in whole.words
-    (match,) = CONTINUED.finditer(cut.page_1)
+    (match,) = CUT_SHORT.finditer(cut.page_1)
     assert match.group(1) == words(exactly)
-    assert match.group(2) == "3"
+    assert CONTINUED.findall(cut.page_1) == ["3"]
     assert flat(f"Questions for your dermatologist {longer}") in flat(cut.pages[2])
 
 
