@@ -321,7 +321,7 @@ SHEET_SMALL = 6.8
 SHEET_SMALL_LEADING = 8.1
 SHEET_HEADING_SIZE = 9.5
 SHEET_TITLE = ParagraphStyle(
-    "sheet-title", _BASE, fontName=FONT_BOLD, fontSize=13, leading=16, spaceAfter=3
+    "sheet-title", _BASE, fontName=FONT_BOLD, fontSize=13, leading=16, spaceAfter=2
 )
 SHEET_NAME = ParagraphStyle("sheet-name", _BASE, fontName=FONT_BOLD, fontSize=11, leading=13)
 SHEET_TEXT = ParagraphStyle("sheet-text", _BASE, fontSize=SHEET_SIZE, leading=SHEET_LEADING)
@@ -334,8 +334,8 @@ SHEET_ROW = [
     ("LEADING", (0, 0), (-1, 0), 11.5),
     ("TEXTCOLOR", (0, 0), (-1, 0), INK),
     ("LEFTPADDING", (0, 0), (-1, 0), 0),
-    ("TOPPADDING", (0, 0), (-1, 0), 5),
-    ("BOTTOMPADDING", (0, 0), (-1, 0), 2),
+    ("TOPPADDING", (0, 0), (-1, 0), 4),
+    ("BOTTOMPADDING", (0, 0), (-1, 0), 1.5),
     ("LINEBELOW", (0, 0), (-1, 0), 0.9, INK),
 ]
 SHEET_PADDING = [
@@ -364,7 +364,7 @@ SHEET_BOX = [
     *SHEET_ROW,
 ]
 # Facts beside the map: label, value.
-SHEET_FACT_COLUMNS = (30 * mm, 52 * mm)
+SHEET_FACT_COLUMNS = (36 * mm, 46 * mm)
 SHEET_FACTS = [
     ("FONTNAME", (0, 0), (-1, -1), FONT),
     ("FONTSIZE", (0, 0), (-1, -1), SHEET_SIZE),
@@ -374,21 +374,21 @@ SHEET_FACTS = [
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ("LEFTPADDING", (0, 0), (-1, -1), 0),
     ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ("TOPPADDING", (0, 0), (-1, -1), 1),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+    ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
     ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
 ]
-SHEET_TREATMENT_COLUMNS = (78 * mm, 14 * mm, 14 * mm, FRAME_WIDTH - 106 * mm)
+SHEET_TREATMENT_COLUMNS = (90 * mm, 14 * mm, 14 * mm, FRAME_WIDTH - 118 * mm)
 SHEET_TREATMENTS = [
     ("FONTNAME", (0, 0), (-1, -1), FONT),
     ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
     ("FONTSIZE", (0, 0), (-1, -1), SHEET_SIZE),
-    ("LEADING", (0, 0), (-1, -1), SHEET_LEADING),
+    ("LEADING", (0, 0), (-1, -1), 9.2),
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ("LEFTPADDING", (0, 0), (-1, -1), 3),
     ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ("TOPPADDING", (0, 0), (-1, -1), 1),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
     ("LINEBELOW", (0, 0), (-1, 0), 0.6, INK),
     ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
 ]
@@ -431,7 +431,17 @@ SHEET_VISIT_BOX = [
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ("BOX", (0, 1), (-1, -1), 0.8, INK),
     ("LEFTPADDING", (0, 0), (-1, -1), 4),
-    ("TOPPADDING", (0, 1), (-1, -1), 4),
-    ("BOTTOMPADDING", (0, 1), (-1, -1), 4),
+    ("TOPPADDING", (0, 1), (-1, -1), 3),
+    ("BOTTOMPADDING", (0, 1), (-1, -1), 2),
+    ("BOTTOMPADDING", (0, -1), (-1, -1), 6),  # room to write the plan
+    ("NOSPLIT", (0, 0), (-1, -1)),
     *SHEET_ROW,
+]
+SHEET_NOTE = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),  # no cell falls back to Helvetica
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ("TOPPADDING", (0, 0), (-1, -1), 5),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
 ]

@@ -248,16 +248,19 @@ GLANCE_FACTS = (
     ("picking", "Picks or squeezes"),
 )
 BOX = "\u2610"  # a box to tick, drawn by DejaVu Sans
+# The clinician's pen, in two columns: what is scored on the left, what is counted and
+# planned on the right; the last row is room to write the plan.
 AT_THE_VISIT = (
-    f"IGA   {BOX} 0    {BOX} 1    {BOX} 2    {BOX} 3    {BOX} 4",
-    "Lesion counts   comedones _____   papules/pustules _____",
-    "                       nodules _____",
-    f"Fitzpatrick type   {BOX} I   {BOX} II   {BOX} III   {BOX} IV   {BOX} V   {BOX} VI",
-    "Sebum reading   ____________",
-    "Plan",
-    "",
-    "",
-    f"{BOX} Off-label consent documented",
+    (
+        f"IGA   {BOX} 0    {BOX} 1    {BOX} 2    {BOX} 3    {BOX} 4",
+        "Lesion counts   comedones _____   papules/pustules _____",
+    ),
+    (
+        f"Fitzpatrick type   {BOX} I   {BOX} II   {BOX} III   {BOX} IV   {BOX} V   {BOX} VI",
+        "nodules _____      Sebum reading _____________",
+    ),
+    (f"{BOX} Off-label consent documented", "Plan"),
+    ("", ""),
 )
 
 
@@ -270,7 +273,7 @@ def _consult_sheet(data, q, answers, assessment, submitted_at, documents):
         *_sheet_treatments(assessment),
         *_sheet_considerations(assessment),
         _goals_and_questions(q, answers),
-        _evidence_and_visit(documents, assessment),
+        *_evidence_and_visit(documents, assessment),
     ]
 
 
@@ -469,34 +472,24 @@ def _goals_and_questions(q: Questionnaire, answers: dict) -> Table:
     return _section_table(rows, (styles.FRAME_WIDTH,), styles.SHEET_BOX)
 
 
-def _evidence_and_visit(documents, assessment: Assessment) -> Table:
-    """The evidence note (of the first document with rules for the version), and beside it
-    the box for the clinician's pen."""
+def _evidence_and_visit(documents, assessment: Assessment) -> list:
+    """The evidence note (of the first document with rules for the version), then the box for
+    the clinician's pen."""
     version = assessment.questionnaire.version
     note = next(
         (d.rules_for(version).note for d in documents if d.rules_for(version) is not None), None
     )
-    width = styles.SHEET_HALF - 8
-    left: list = [[EVIDENCE_HEADING]]
+    sections = []
     if note is not None:
         heading = EVIDENCE_HEADING
         if note.updated is not None:
             heading += f" (updated {questionnaire.date_text(note.updated)})"
-        left = [[heading], [_lines(note.text, styles.FONT, styles.SHEET_SMALL, width)]]
-    evidence = Table(left, colWidths=(styles.SHEET_HALF,), style=[
-        *styles.SHEET_BOX, ("FONTSIZE", (0, 1), (-1, -1), styles.SHEET_SMALL),
-        ("LEADING", (0, 1), (-1, -1), styles.SHEET_SMALL_LEADING)])  # fmt: skip
-    visit = Table(
-        [[VISIT_HEADING], *([line] for line in AT_THE_VISIT)],
-        colWidths=(styles.SHEET_HALF,),
-        style=styles.SHEET_VISIT_BOX,
-    )
-    return Table(
-        [[evidence, visit]],
-        colWidths=(styles.SHEET_HALF + 4 * mm, styles.SHEET_HALF),
-        style=styles.SHEET_PAIR,
-        hAlign="LEFT",
-    )
+        text = Paragraph(f"<b>{heading}</b>  {_markup(note.text)}", styles.SHEET_FLAG)
+        sections.append(Table([[text]], colWidths=(styles.FRAME_WIDTH,), style=styles.SHEET_NOTE))
+    rows = [[VISIT_HEADING, ""], *([left, right] for left, right in AT_THE_VISIT)]
+    widths = (styles.FRAME_WIDTH / 2, styles.FRAME_WIDTH / 2)
+    sections.append(_section_table(rows, widths, styles.SHEET_VISIT_BOX))
+    return sections
 
 
 def _flag_detail(flag: Flag) -> str:
