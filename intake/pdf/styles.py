@@ -312,3 +312,136 @@ PASSAGE_TABLE = [
     ("RIGHTPADDING", (0, 1), (-1, -1), 0),
     *SECTION_ROW,
 ]
+
+
+# Page 1, the consult sheet (SPEC section 6): the same styles, smaller, to fit one page.
+SHEET_SIZE = 8
+SHEET_LEADING = 10
+SHEET_SMALL = 6.8
+SHEET_SMALL_LEADING = 8.1
+SHEET_HEADING_SIZE = 9.5
+SHEET_TITLE = ParagraphStyle(
+    "sheet-title", _BASE, fontName=FONT_BOLD, fontSize=13, leading=16, spaceAfter=2
+)
+SHEET_NAME = ParagraphStyle("sheet-name", _BASE, fontName=FONT_BOLD, fontSize=11, leading=13)
+SHEET_TEXT = ParagraphStyle("sheet-text", _BASE, fontSize=SHEET_SIZE, leading=SHEET_LEADING)
+SHEET_FLAG = ParagraphStyle("sheet-flag", _BASE, fontSize=SHEET_SMALL, leading=SHEET_SMALL_LEADING)
+SHEET_FLAG_TEXT_SIZE = 7.6
+SHEET_ROW = [
+    ("SPAN", (0, 0), (-1, 0)),
+    ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
+    ("FONTSIZE", (0, 0), (-1, 0), SHEET_HEADING_SIZE),
+    ("LEADING", (0, 0), (-1, 0), 11.5),
+    ("TEXTCOLOR", (0, 0), (-1, 0), INK),
+    ("LEFTPADDING", (0, 0), (-1, 0), 0),
+    ("TOPPADDING", (0, 0), (-1, 0), 4),
+    ("BOTTOMPADDING", (0, 0), (-1, 0), 1.5),
+    ("LINEBELOW", (0, 0), (-1, 0), 0.9, INK),
+]
+SHEET_PADDING = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 3),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ("TOPPADDING", (0, 1), (-1, -1), 2),
+    ("BOTTOMPADDING", (0, 1), (-1, -1), 2),
+]
+SHEET_FLAG_COLUMNS = (27 * mm, FRAME_WIDTH - 27 * mm)
+SHEET_FLAG_TABLE = [
+    *SHEET_PADDING,
+    ("FONTNAME", (0, 1), (0, -1), FONT_BOLD),
+    ("FONTSIZE", (0, 1), (0, -1), 7.5),
+    ("LEADING", (0, 1), (0, -1), 9),
+    ("TOPPADDING", (0, 1), (-1, -1), 1.5),
+    ("BOTTOMPADDING", (0, 1), (-1, -1), 2),
+    ("LINEBELOW", (0, 1), (-1, -1), 0.8, colors.white),
+    *SHEET_ROW,
+]
+SHEET_BOX = [
+    *SHEET_PADDING,
+    ("FONTSIZE", (0, 1), (-1, -1), SHEET_SIZE),
+    ("LEADING", (0, 1), (-1, -1), SHEET_LEADING),
+    *SHEET_ROW,
+]
+# Facts beside the map: label, value.
+SHEET_FACT_COLUMNS = (36 * mm, 46 * mm)
+SHEET_FACTS = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ("FONTSIZE", (0, 0), (-1, -1), SHEET_SIZE),
+    ("LEADING", (0, 0), (-1, -1), SHEET_LEADING),
+    ("FONTSIZE", (0, 0), (0, -1), SHEET_SMALL),
+    ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+    ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+]
+SHEET_TREATMENT_COLUMNS = (90 * mm, 14 * mm, 14 * mm, FRAME_WIDTH - 118 * mm)
+SHEET_TREATMENTS = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
+    ("FONTSIZE", (0, 0), (-1, -1), SHEET_SIZE),
+    ("LEADING", (0, 0), (-1, -1), 9.2),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 3),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+    ("LINEBELOW", (0, 0), (-1, 0), 0.6, INK),
+    ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+]
+SHEET_HEADER_COLUMNS = (26 * mm, FRAME_WIDTH / 2 - 26 * mm, 22 * mm, FRAME_WIDTH / 2 - 22 * mm)
+SHEET_HEADER = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("BOX", (0, 0), (-1, -1), 0.8, INK),
+    ("FONTSIZE", (0, 0), (-1, -1), SHEET_SIZE),
+    ("LEADING", (0, 0), (-1, -1), SHEET_LEADING),
+    *(
+        command
+        for column in (0, 2)
+        for command in (
+            ("FONTSIZE", (column, 0), (column, -1), SHEET_SMALL),
+            ("TEXTCOLOR", (column, 0), (column, -1), MUTED),
+        )
+    ),
+    ("LINEBEFORE", (2, 0), (2, -1), 0.4, RULE),
+    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ("TOPPADDING", (0, 0), (-1, -1), 2),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+]
+# The two boxes side by side at the foot: the evidence note, and the clinician's own.
+SHEET_HALF = (FRAME_WIDTH - 4 * mm) / 2
+SHEET_PAIR = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),  # no cell falls back to Helvetica
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (0, -1), 4 * mm),
+    ("RIGHTPADDING", (1, 0), (1, -1), 0),
+    ("TOPPADDING", (0, 0), (-1, -1), 0),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+]
+SHEET_VISIT_BOX = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ("FONTSIZE", (0, 0), (-1, -1), SHEET_SIZE),
+    ("LEADING", (0, 0), (-1, -1), SHEET_LEADING),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("BOX", (0, 1), (-1, -1), 0.8, INK),
+    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+    ("TOPPADDING", (0, 1), (-1, -1), 3),
+    ("BOTTOMPADDING", (0, 1), (-1, -1), 2),
+    ("BOTTOMPADDING", (0, -1), (-1, -1), 6),  # room to write the plan
+    ("NOSPLIT", (0, 0), (-1, -1)),
+    *SHEET_ROW,
+]
+SHEET_NOTE = [
+    ("FONTNAME", (0, 0), (-1, -1), FONT),  # no cell falls back to Helvetica
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ("TOPPADDING", (0, 0), (-1, -1), 5),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+]

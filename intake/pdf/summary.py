@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import functools
 import io
-import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Table,
+)
 
 from intake import content, questionnaire
 from intake.assessment import (
@@ -22,11 +30,10 @@ from intake.assessment import (
     NO_FLAGS_TEXT,
     Assessment,
     Flag,
-    TreatmentRow,
     assess,
 )
-from intake.pdf import styles
-from intake.questionnaire import DateRule, Kind, Level, Question, Questionnaire
+from intake.pdf import drawings, styles
+from intake.questionnaire import Kind, Level, Question, Questionnaire
 
 TITLE = "Pre-consultation summary: acne and botulinum toxin"
 FOOTER_NOTICE = "Patient-reported information: confirm at consultation"
@@ -65,18 +72,21 @@ def render_summary(data: SummaryInput, documents: Sequence | None = None) -> byt
     if documents is None:
         documents = content.load_documents()
 
-    first_step, *other_steps = q.steps
-    story = [
-        *_identification(data, q, first_step, answers, assessment, submitted_at),
-        *_safety_flags(assessment),
-        *_considerations(assessment),
-        *(
-            element
-            for step in other_steps
-            for element in _answers_section(step, answers, assessment)
-        ),
+    return _build(data, q, _story(data, q, answers, assessment, submitted_at, documents))
+
+
+def _story(data, q, answers, assessment, submitted_at, documents) -> list:
+    """Page 1, the consult sheet; then every answer; then the relevant passages."""
+    return [
+        *_consult_sheet(data, q, answers, assessment, submitted_at, documents),
+        PageBreak(),
+        Paragraph(ALL_ANSWERS_HEADING, styles.TITLE),
+        *(element for step in q.steps for element in _answers_section(step, answers, assessment)),
         *_relevant_passages(documents, answers, assessment),
     ]
+
+
+def _build(data: SummaryInput, q: Questionnaire, story: list) -> bytes:
     buffer = io.BytesIO()
     document = BaseDocTemplate(
         buffer,
@@ -96,6 +106,42 @@ def render_summary(data: SummaryInput, documents: Sequence | None = None) -> byt
     )
     document.build(story, canvasmaker=canvas)
     return buffer.getvalue()
+
+
+class _PageMark(Flowable):
+    """Takes no room; tells the canvas the page it lands on (where a text that page 1 cuts
+    short goes on)."""
+
+    def __init__(self, key: str):
+        super().__init__()
+        self.key = key
+        self.width = self.height = 0
+
+    def wrap(self, availWidth, availHeight):
+        return 0, 0
+
+    def draw(self):
+        self.canv.marks.setdefault(self.key, self.canv.getPageNumber())
+
+
+class _ContinuedNote(Flowable):
+    """A line "(continued on page N)" whose N is the page a _PageMark with the same key lands
+    on, later in the document: the canvas writes it when every page is known, as it does "Page
+    N of M", so the document is built once."""
+
+    TEXT = "(continued on page {page})"
+
+    def __init__(self, key: str):
+        super().__init__()
+        self.key = key
+
+    def wrap(self, availWidth, availHeight):
+        self.width, self.height = availWidth, styles.SHEET_LEADING
+        return self.width, self.height
+
+    def draw(self):
+        x, y = self.canv.absolutePosition(0, 2)
+        self.canv.notes.append((self.canv.getPageNumber(), x, y, self.key))
 
 
 def _body_frame() -> Frame:
@@ -120,6 +166,8 @@ class FooterCanvas(Canvas):
         self._reference = reference
         self._questionnaire_line = questionnaire_line
         self._held_pages: list[dict] = []
+        self.marks: dict[str, int] = {}  # key -> the page its _PageMark landed on
+        self.notes: list[tuple[int, float, float, str]] = []  # _ContinuedNote: page, x, y, key
 
     def showPage(self):
         self._held_pages.append(dict(self.__dict__))
@@ -129,9 +177,17 @@ class FooterCanvas(Canvas):
         total = len(self._held_pages)
         for number, page in enumerate(self._held_pages, start=1):
             self.__dict__.update(page)
+            self._draw_notes(number)
             self._draw_footer(number, total)
             super().showPage()
         super().save()
+
+    def _draw_notes(self, number: int) -> None:
+        for page, x, y, key in self.notes:
+            if page == number:
+                self.setFillColor(styles.INK)
+                self.setFont(styles.FONT_BOLD, styles.SHEET_SIZE)
+                self.drawString(x, y, _ContinuedNote.TEXT.format(page=self.marks[key]))
 
     def _draw_footer(self, number: int, total: int) -> None:
         left, right = styles.MARGIN_X, styles.PAGE_WIDTH - styles.MARGIN_X
@@ -168,78 +224,107 @@ ISOTRETINOIN_STOPPED_LABEL = "Isotretinoin stopped"
 ISOTRETINOIN_RELAPSE_LABEL = "Acne came back after isotretinoin"
 
 
-# Sections, in SPEC order.
+# Page 1, the consult sheet (SPEC section 6).
+
+SHEET_FLAGS_HEADING = "Before any injection"
+GLANCE_HEADING = "The acne at a glance"
+TREATMENTS_HEADING = "Treatments"
+NO_TREATMENTS_TEXT = "No acne treatments used now or before."
+GOALS_HEADING = "Goals and questions"
+EVIDENCE_HEADING = "Evidence note"
+VISIT_HEADING = "At the visit"
+ALL_ANSWERS_HEADING = "All answers"
+SEX_QUESTION = "sex"
+GOALS_QUESTION = "goals"
+QUESTIONS_QUESTION = "questions_for_dermatologist"
+QUESTIONS_ON_SHEET = 300  # characters of the patient's questions on page 1
+# The acne's answers beside the map, in SPEC order, each with its short label.
+GLANCE_FACTS = (
+    ("severity", "Severity now"),
+    ("duration", "Duration"),
+    ("marks", "Marks or scars"),
+    ("flares", "Flares"),
+    ("impact", "Effect on daily life"),
+    ("picking", "Picks or squeezes"),
+)
+BOX = "\u2610"  # a box to tick, drawn by DejaVu Sans
+# The clinician's pen, in two columns: what is scored on the left, what is counted and
+# planned on the right; the last row is room to write the plan.
+AT_THE_VISIT = (
+    (
+        f"IGA   {BOX} 0    {BOX} 1    {BOX} 2    {BOX} 3    {BOX} 4",
+        "Lesion counts   comedones _____   papules/pustules _____",
+    ),
+    (
+        f"Fitzpatrick type   {BOX} I   {BOX} II   {BOX} III   {BOX} IV   {BOX} V   {BOX} VI",
+        "nodules _____      Sebum reading _____________",
+    ),
+    (f"{BOX} Off-label consent documented", "Plan"),
+    ("", ""),
+)
 
 
-def _identification(
-    data: SummaryInput,
-    q: Questionnaire,
-    step: questionnaire.Step,
-    answers: dict,
-    assessment: Assessment,
-    submitted_at,
-):
-    """The title, then the first step's answers (the name large), with the submission's own
-    reference, time and language beside them."""
+def _consult_sheet(data, q, answers, assessment, submitted_at, documents):
+    return [
+        Paragraph(TITLE, styles.SHEET_TITLE),
+        _sheet_header(data, q, answers, assessment, submitted_at),
+        _sheet_flags(assessment),
+        _at_a_glance(q, answers, assessment),
+        *_sheet_treatments(assessment),
+        *_sheet_considerations(assessment),
+        _goals_and_questions(q, answers),
+        *_evidence_and_visit(documents, assessment),
+    ]
+
+
+def _sheet_header(data, q, answers, assessment, submitted_at) -> Table:
+    """Name; age and sex; date of birth; appointment; reference; submitted; language. The
+    phone number is in All answers, not here."""
     submitted = f"{_date_text(submitted_at.date())}, {submitted_at:%H:%M} ({data.timezone})"
+    on = "appointment" if answers.get(APPOINTMENT_QUESTION) else "submission"
+    age = f"{assessment.findings.age} at {on}"
+    if SEX_QUESTION in q.questions:
+        sex = answers.get(SEX_QUESTION)
+        age += f", {q.question(SEX_QUESTION).option_label(sex) if sex else NOT_PROVIDED}"
     name = Paragraph(
-        _markup(answers.get(NAME_QUESTION) or NOT_PROVIDED, styles.FONT_BOLD), styles.NAME
+        _markup(answers.get(NAME_QUESTION) or NOT_PROVIDED, styles.FONT_BOLD), styles.SHEET_NAME
     )
-
-    def label(text: str) -> str:
-        return _lines(text, styles.FONT, styles.HEADER_LABEL_SIZE, styles.HEADER_COLUMNS[0] - 10)
-
-    def value(text: str) -> str:
-        return _lines(text, styles.FONT, styles.BODY_SIZE, styles.HEADER_COLUMNS[1] - 10)
-
-    def answer(question: Question) -> list:
-        given = answers.get(question.id)
-        if question.date_rule is DateRule.BIRTH:  # with the age, as the findings work it out
-            shown = _date_text(given)
-            if given:
-                on = "appointment" if answers.get(APPOINTMENT_QUESTION) else "submission"
-                shown = f"{shown} (age {assessment.findings.age} at {on})"
-            return [label(f"{question.label} and age"), value(shown)]
-        return [label(question.label), _answer_cell(question, given, value)]
-
-    about = [
-        answer(question)
-        for question in step.visible_questions(answers)
-        if question.id != NAME_QUESTION
+    rows = [
+        ["Name", name, "Reference", data.reference],
+        ["Age and sex" if SEX_QUESTION in q.questions else "Age", age, "Submitted at", submitted],
+        ["Date of birth", _date_text(answers.get("date_of_birth")), "Language", data.language],
+        ["Appointment date", _date_text(answers.get(APPOINTMENT_QUESTION)), "", ""],
     ]
-    submission = [
-        [label("Reference"), value(data.reference)],
-        [label("Submitted at"), value(submitted)],
-        [label("Language"), value(data.language)],
-    ]
-    rows = [[label(q.question(NAME_QUESTION).label), name, "", ""]]
-    rows += [
-        [*left, *right]
-        for left, right in itertools.zip_longest(about, submission, fillvalue=["", ""])
-    ]
-    table = SectionTable(
-        rows, colWidths=styles.HEADER_COLUMNS, style=styles.HEADER_TABLE, hAlign="LEFT"
-    )
-    return [Paragraph(TITLE, styles.TITLE), table]
+    rows = [
+        [_lines(cell, styles.FONT, styles.SHEET_SIZE, width - 8) if isinstance(cell, str) else cell
+         for cell, width in zip(row, styles.SHEET_HEADER_COLUMNS, strict=True)]
+        for row in rows
+    ]  # fmt: skip
+    return Table(rows, colWidths=styles.SHEET_HEADER_COLUMNS, style=styles.SHEET_HEADER)
 
 
-def _safety_flags(assessment: Assessment):
-    """Every safety flag, level by level, each with its level as a word, what raised it and its
-    basis; clinical considerations are not flags and are not counted here."""
+def _sheet_flags(assessment: Assessment) -> Table:
+    """Every safety flag, grouped by level, the level as a word, with Raised by and basis."""
     flags = assessment.flags
     if not flags:
-        rows = [[FLAGS_HEADING, ""], [NO_FLAGS_TEXT, ""]]
-        return [_section_table(rows, styles.FLAG_COLUMNS, styles.NO_FLAGS_TABLE)]
-
+        rows = [[SHEET_FLAGS_HEADING, ""], [NO_FLAGS_TEXT, ""]]
+        style = [
+            *styles.SHEET_FLAG_TABLE,
+            ("SPAN", (0, 1), (-1, 1)),
+            ("FONTNAME", (0, 1), (-1, 1), styles.FONT_BOLD),
+            ("BOX", (0, 1), (-1, 1), 0.8, styles.INK),
+        ]
+        return _section_table(rows, styles.SHEET_FLAG_COLUMNS, style)
     counts = ", ".join(
         f"{level.value} {len(raised)}" for level in Level if (raised := assessment.flags_at(level))
     )
-    rows, row_styles = [[f"{FLAGS_HEADING} ({len(flags)}): {counts}", ""]], []
+    rows, row_styles = [[f"{SHEET_FLAGS_HEADING}: {counts}", ""]], []
+    width = styles.SHEET_FLAG_COLUMNS[0] - 6
     for row, flag in enumerate(flags, start=1):
         assert flag.level is not None  # a safety flag always has a level
         badge, badge_text, tint = styles.LEVEL_COLOURS[flag.level.value]
-        level = _lines(flag.level.value, styles.FONT_BOLD, styles.LEVEL_SIZE, styles.LEVEL_WIDTH)
-        rows.append([level, Paragraph(_flag_detail(flag), styles.FLAG)])
+        level = _lines(flag.level.value, styles.FONT_BOLD, styles.SHEET_SIZE, width)
+        rows.append([level, Paragraph(_flag_detail(flag), styles.SHEET_FLAG)])
         row_styles += [
             ("BACKGROUND", (0, row), (0, row), badge),
             ("TEXTCOLOR", (0, row), (0, row), badge_text),
@@ -247,108 +332,192 @@ def _safety_flags(assessment: Assessment):
         ]
         if row > 1 and flag.level is not flags[row - 2].level:  # a new level's group begins
             row_styles += styles.level_group_rule(row)
-    return [_section_table(rows, styles.FLAG_COLUMNS, [*styles.FLAG_TABLE, *row_styles])]
+    return _section_table(rows, styles.SHEET_FLAG_COLUMNS, [*styles.SHEET_FLAG_TABLE, *row_styles])
 
 
-def _considerations(assessment: Assessment):
-    """The clinical considerations in a box of their own after the flags, for a version that
-    has them (2026.1 had none)."""
+def _at_a_glance(q: Questionnaire, answers: dict, assessment: Assessment) -> Table:
+    """The pattern and the acne's answers, the oiliness bar; beside them the location map with
+    the distribution in words."""
+    rules, findings = q.findings, assessment.findings
+    label_width, value_width = (w - 3 for w in styles.SHEET_FACT_COLUMNS)
+    facts = [[
+        _lines(rules.pattern_label, styles.FONT, styles.SHEET_SMALL, label_width),
+        _lines(findings.acne_pattern, styles.FONT_BOLD, styles.SHEET_SIZE, value_width),
+    ]]  # fmt: skip
+    for question_id, label in GLANCE_FACTS:
+        if question_id in q.questions:
+            question = q.question(question_id)
+            facts.append([
+                _lines(label, styles.FONT, styles.SHEET_SMALL, label_width),
+                _answer_cell(
+                    question,
+                    answers.get(question_id),
+                    lambda line: _lines(line, styles.FONT, styles.SHEET_SIZE, value_width),
+                ),
+            ])  # fmt: skip
+    oiliness_step = q.step(rules.oiliness_step)
+    assert oiliness_step is not None
+    bar = drawings.OilinessBar(
+        findings.oiliness_score,
+        findings.oiliness_max,
+        findings.oiliness_category,
+        [(OILINESS_ITEM_NAMES.get(item.question, item.question), item.points)
+         for item in findings.oiliness_items],
+        styles.SHEET_HALF,
+    )  # fmt: skip
+    left = [
+        Table(facts, colWidths=styles.SHEET_FACT_COLUMNS, style=styles.SHEET_FACTS, hAlign="LEFT"),
+        bar,
+    ]
+    chosen = answers.get(LOCATIONS_QUESTION) or []
+    distribution = findings.distribution or "Not derived in this version"
+    right = [
+        drawings.LocationMap(chosen, styles.SHEET_HALF),
+        Paragraph(_markup(f"{DISTRIBUTION_LABEL}: {distribution}", styles.FONT_BOLD),
+                  styles.SHEET_TEXT),
+    ]  # fmt: skip
+    rows = [[GLANCE_HEADING, ""], [left, right]]
+    return Table(
+        rows,
+        colWidths=(styles.SHEET_HALF + 4 * mm, styles.SHEET_HALF),
+        # Moved whole when page 1 is full: the heading never stays behind on its own.
+        style=[*styles.SHEET_PAIR, *styles.SHEET_ROW, ("NOSPLIT", (0, 0), (-1, -1))],
+        hAlign="LEFT",
+    )
+
+
+# The oiliness items' short names on the bar (the questions' own wording is in All answers).
+OILINESS_ITEM_NAMES = {
+    "Two hours after washing, with no products on, how does your face feel?": "Face feel",
+    "How often do you blot or wash your face because of oil during the day?": "Blotting",
+    "Do your pores look enlarged?": "Pores",
+    "A few hours after washing, does your face look shiny?": "Shine",
+    "Does make-up or sunscreen look shiny or slide off within a few hours?": "Make-up shine",
+}
+
+
+def _sheet_treatments(assessment: Assessment) -> list:
+    rules, findings = assessment.questionnaire.findings, assessment.findings
+    if not rules.treatments:
+        return []  # 2026.1 asked no treatments table's questions: its answers are in All answers
+    rows: list = [[TREATMENTS_HEADING, "", "", ""]]
+    style = [*styles.SHEET_TREATMENTS, *styles.SHEET_ROW]
+    if not findings.treatments:
+        rows.append([NO_TREATMENTS_TEXT, "", "", ""])
+        style.append(("SPAN", (0, 1), (-1, 1)))
+        return [_section_table(rows, styles.SHEET_TREATMENT_COLUMNS, style)]
+
+    def cell(text: str, column: int, font: str = styles.FONT) -> str:
+        return _lines(text, font, styles.SHEET_SIZE, styles.SHEET_TREATMENT_COLUMNS[column] - 6)
+
+    rows.append([cell(text, n, styles.FONT_BOLD) for n, text in enumerate(TREATMENT_HEADINGS)])
+    style = [
+        *(command for command in style if command[0] != "LINEBELOW" or command[1] != (0, 0)),
+        ("LINEBELOW", (0, 1), (-1, 1), 0.6, styles.INK),
+        ("FONTNAME", (0, 1), (-1, 1), styles.FONT_BOLD),
+        *styles.SHEET_ROW,
+    ]
+    rows += [
+        [cell(t.name, 0), cell("Yes" if t.now else "No", 1), cell("Yes" if t.before else "No", 2),
+         cell(t.response or NOT_PROVIDED, 3)]
+        for t in findings.treatments
+    ]  # fmt: skip
+    if findings.isotretinoin_stopped:
+        relapse = findings.isotretinoin_relapse or NOT_PROVIDED
+        line = (
+            f"{ISOTRETINOIN_STOPPED_LABEL}: {findings.isotretinoin_stopped}. "
+            f"{ISOTRETINOIN_RELAPSE_LABEL}: {relapse}."
+        )
+        style.append(("SPAN", (0, len(rows)), (-1, len(rows))))
+        rows.append(
+            [_lines(line, styles.FONT, styles.SHEET_SIZE, styles.FRAME_WIDTH - 6), "", "", ""]
+        )
+    return [_section_table(rows, styles.SHEET_TREATMENT_COLUMNS, style)]
+
+
+def _sheet_considerations(assessment: Assessment) -> list:
     if not assessment.questionnaire.considerations:
         return []
-    if not assessment.considerations:
-        rows = [[CONSIDERATIONS_HEADING], [NO_CONSIDERATIONS_TEXT]]
-        return [_section_table(rows, (styles.FRAME_WIDTH,), styles.NO_CONSIDERATIONS_TABLE)]
-    rows = [
-        [CONSIDERATIONS_HEADING],
-        *([Paragraph(_flag_detail(c), styles.FLAG)] for c in assessment.considerations),
+    rows: list = [[CONSIDERATIONS_HEADING]]
+    if assessment.considerations:
+        rows += [[Paragraph(_flag_detail(c), styles.SHEET_FLAG)] for c in assessment.considerations]
+    else:
+        rows.append([NO_CONSIDERATIONS_TEXT])
+    style = [
+        *styles.SHEET_BOX,
+        ("BOX", (0, 1), (-1, -1), 0.8, styles.INK),
+        ("LINEBELOW", (0, 1), (-1, -2), 0.3, styles.RULE),
     ]
-    return [_section_table(rows, (styles.FRAME_WIDTH,), styles.CONSIDERATIONS_TABLE)]
+    return [_section_table(rows, (styles.FRAME_WIDTH,), style)]
+
+
+def _goals_and_questions(q: Questionnaire, answers: dict) -> Table:
+    goals = answers.get(GOALS_QUESTION)
+    goals_text = (
+        ", ".join(q.question(GOALS_QUESTION).option_label(g) for g in goals)
+        if goals
+        else NOT_PROVIDED
+    )
+    asked = answers.get(QUESTIONS_QUESTION) or ""
+    shown = _markup(asked[:QUESTIONS_ON_SHEET]) if asked else NOT_PROVIDED
+    questions: list = [Paragraph(f"<b>Questions:</b> {shown}", styles.SHEET_TEXT)]
+    if len(asked) > QUESTIONS_ON_SHEET:
+        questions[0] = Paragraph(f"<b>Questions:</b> {shown}\u2026", styles.SHEET_TEXT)
+        questions.append(_ContinuedNote("questions"))
+    rows = [
+        [GOALS_HEADING],
+        [Paragraph(f"<b>Goals:</b> {_markup(goals_text)}", styles.SHEET_TEXT)],
+        [questions],
+    ]
+    return _section_table(rows, (styles.FRAME_WIDTH,), styles.SHEET_BOX)
+
+
+def _evidence_and_visit(documents, assessment: Assessment) -> list:
+    """The evidence note (of the first document with rules for the version), then the box for
+    the clinician's pen."""
+    version = assessment.questionnaire.version
+    note = next(
+        (d.rules_for(version).note for d in documents if d.rules_for(version) is not None), None
+    )
+    sections = []
+    if note is not None:
+        heading = EVIDENCE_HEADING
+        if note.updated is not None:
+            heading += f" (updated {questionnaire.date_text(note.updated)})"
+        text = Paragraph(f"<b>{heading}</b>  {_markup(note.text)}", styles.SHEET_FLAG)
+        sections.append(Table([[text]], colWidths=(styles.FRAME_WIDTH,), style=styles.SHEET_NOTE))
+    rows = [[VISIT_HEADING, ""], *([left, right] for left, right in AT_THE_VISIT)]
+    widths = (styles.FRAME_WIDTH / 2, styles.FRAME_WIDTH / 2)
+    sections.append(_section_table(rows, widths, styles.SHEET_VISIT_BOX))
+    return sections
 
 
 def _flag_detail(flag: Flag) -> str:
-    """A flag's or consideration's text, what raised it and its basis, as Paragraph markup.
-    "Raised by" can quote the patient (the nerve or muscle disease they named): escaped."""
+    """A flag's or consideration's text, then what raised it and its basis run on (page 1 is
+    one page), as Paragraph markup. "Raised by" can quote the patient (the nerve or muscle
+    disease they named): escaped."""
     return (
-        f'<font name="{styles.FONT_BOLD}" size="{styles.FLAG_TEXT_SIZE}">'
+        f'<font name="{styles.FONT_BOLD}" size="{styles.SHEET_FLAG_TEXT_SIZE}">'
         f"{_markup(flag.text, styles.FONT_BOLD)}</font>"
-        f"<br/>Raised by: {_markup('; '.join(flag.raised_by))}"
-        f"<br/>Basis: {_markup(flag.basis)}"
+        f"<br/><b>Raised by:</b> {_markup('; '.join(flag.raised_by))}"
+        f"  <b>Basis:</b> {_markup(flag.basis)}"
     )
 
 
 def _answers_section(step: questionnaire.Step, answers: dict, assessment: Assessment):
-    """One step's questions that apply, each with its answer (or "Not provided"), opened by
-    the findings derived from them."""
-    rows = [[SECTION_TITLES.get(step.slug, step.title), ""]]
-    findings, finding_style = _findings(step, assessment)
-    rows += findings
+    """One step's questions that apply, each with its full wording and its answer (or "Not
+    provided"); an oiliness answer with its points. The patient's questions note the page they
+    are on, for page 1 to say where they go on."""
+    rows = [[step.title, ""]]
     points = {}
     if step.slug == assessment.questionnaire.findings.oiliness_step:
         points = {item.question: item.points for item in assessment.findings.oiliness_items}
-    rows += [
-        _answer_row(q, answers.get(q.id), points.get(q.label))
-        for q in step.visible_questions(answers)
-    ]
-    return [_section_table(rows, styles.ANSWER_COLUMNS, [*styles.ANSWER_TABLE, *finding_style])]
-
-
-def _findings(step: questionnaire.Step, assessment: Assessment) -> tuple[list, list]:
-    """The findings derived from a step's answers (SPEC section 3), labelled as the version
-    labels them, as the first rows of its section; and the style of those rows."""
-    rules, findings = assessment.questionnaire.findings, assessment.findings
-    asked = {q.id for q in step.questions}
-    rows: list = []
-    spans: list = []
-
-    def row(label: str, value: str) -> None:
-        rows.append([
-            _wrap(label, styles.FONT_BOLD, styles.LABEL_SIZE, 0),
-            _wrap(value, styles.FONT_BOLD, styles.BODY_SIZE, 1),
-        ])  # fmt: skip
-
-    if SPOTS_QUESTION in asked:
-        row(rules.pattern_label, findings.acne_pattern)
-    if LOCATIONS_QUESTION in asked and findings.distribution is not None:
-        row(DISTRIBUTION_LABEL, findings.distribution)
-    if step.slug == rules.oiliness_step:
-        row(
-            rules.oiliness_label,
-            f"Score {findings.oiliness_score} of {findings.oiliness_max} "
-            f"({findings.oiliness_category})",
-        )
-    if rules.treatments_now in asked and findings.treatments:
-        spans.append(len(rows) + 1)
-        rows.append([_treatments_table(findings.treatments), ""])
-        if findings.isotretinoin_stopped:
-            row(ISOTRETINOIN_STOPPED_LABEL, findings.isotretinoin_stopped)
-        if findings.isotretinoin_relapse:
-            row(ISOTRETINOIN_RELAPSE_LABEL, findings.isotretinoin_relapse)
-    if not rows:
-        return [], []
-    return rows, styles.finding_rows(len(rows), spans)
-
-
-def _treatments_table(treatments: Sequence[TreatmentRow]) -> Table:
-    """Each treatment used now or before: now, before, and how well it worked."""
-
-    def cell(text: str, column: int, font: str = styles.FONT) -> str:
-        width = styles.TREATMENT_COLUMNS[column] - 2 * styles.CELL_PADDING_X
-        return _lines(text, font, styles.TREATMENT_SIZE, width)
-
-    def yes_no(used: bool) -> str:
-        return "Yes" if used else "No"
-
-    rows = [[cell(text, n, styles.FONT_BOLD) for n, text in enumerate(TREATMENT_HEADINGS)]]
-    rows += [
-        [
-            cell(t.name, 0),
-            cell(yes_no(t.now), 1),
-            cell(yes_no(t.before), 2),
-            cell(t.response or NOT_PROVIDED, 3),
-        ]
-        for t in treatments
-    ]
-    return Table(rows, colWidths=styles.TREATMENT_COLUMNS, style=styles.TREATMENT_TABLE)
+    for q in step.visible_questions(answers):
+        row = _answer_row(q, answers.get(q.id), points.get(q.label))
+        if q.id == QUESTIONS_QUESTION and answers.get(q.id):
+            row[1] = [_PageMark("questions"), row[1]]
+        rows.append(row)
+    return [_section_table(rows, styles.ANSWER_COLUMNS, styles.ANSWER_TABLE)]
 
 
 def _relevant_passages(documents: Iterable, answers: dict, assessment: Assessment):

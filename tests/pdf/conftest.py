@@ -15,10 +15,14 @@ from intake.pdf.summary import SummaryInput, render_summary
 
 REFERENCE = "ABCD-2345"
 SUBMITTED_AT = datetime(2026, 11, 26, 14, 5, tzinfo=timezone.utc)
+FLAGS_HEADING = "Before any injection"  # on page 1, with the count of flags at each level
+ALL_ANSWERS = "All answers"
+# The headings repeated at the top of a page a section continues on: page 1's, and All
+# answers' (each step's own title, in every version).
 SECTION_HEADINGS = {
-    "Safety flags", "Clinical considerations", "Acne", "Oily skin", "Treatments",
-    "Previous treatments", "Health and safety", "Goals and questions", "Relevant passages",
-    "Relevant passages of 'Can Botox Injections Reduce Acne?'",
+    FLAGS_HEADING, "Treatments", "Clinical considerations", "Goals and questions",
+    *(step.title for version in questionnaire.VERSIONS.values() for step in version.steps),
+    "Relevant passages", "Relevant passages of 'Can Botox Injections Reduce Acne?'",
     "From 'Can Botox Injections Reduce Acne?'",
 }  # fmt: skip
 PAGE_FURNITURE = re.compile(
@@ -51,6 +55,32 @@ class Rendered:
         return " ".join(self.text.split())
 
     @property
+    def sheet_pages(self) -> list[str]:
+        """The consult sheet's pages: page 1, and the pages it continues on before All
+        answers (which always begins a page)."""
+        first = next(
+            n for n, page in enumerate(self.pages) if page.lstrip().startswith(ALL_ANSWERS + "\n")
+        )
+        return self.pages[:first]
+
+    @property
+    def page_1(self) -> str:
+        """Page 1's words, every run of whitespace as one space."""
+        return " ".join(self.pages[0].split())
+
+    @property
+    def sheet(self) -> str:
+        """The body up to the heading "All answers": the consult sheet, however many pages."""
+        body = self.body
+        return body[: body.index(f"{ALL_ANSWERS} ")]
+
+    @property
+    def all_answers(self) -> str:
+        """The body from the heading "All answers" on (the answers, then the passages)."""
+        body = self.body
+        return body[body.index(f"{ALL_ANSWERS} ") :]
+
+    @property
     def body(self) -> str:
         """The words without footers, and without the heading and question repeated where a
         section or a long answer continues on the next page, so text split across pages reads
@@ -59,10 +89,10 @@ class Rendered:
         for page in self.pages:
             for line in page.splitlines():
                 line = line.strip()
-                heading = line.split(" (")[0] if line.startswith("Safety flags (") else line
+                heading = line.split(":")[0] if line.startswith(f"{FLAGS_HEADING}:") else line
                 if heading in seen or PAGE_FURNITURE.fullmatch(line):
                     continue
-                if heading in SECTION_HEADINGS or heading == "Safety flags":
+                if heading in SECTION_HEADINGS:
                     seen.add(heading)
                 kept.append(line)
         text = " ".join(" ".join(kept).split())

@@ -5,6 +5,7 @@ never names."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -61,7 +62,7 @@ def printed_answers(q: Question, value) -> list[str]:
 def test_every_answered_question_of_a_complete_submission_is_in_the_pdf(version):
     given, q = EVERY_QUESTION[version], questionnaire.find(version)
     assert set(given) == set(q.questions), "the answers leave a question out"
-    pdf = render_pdf(given, questionnaire_version=version).flat
+    pdf = flat(render_pdf(given, questionnaire_version=version).all_answers)
     for step in q.steps:
         for question in step.visible_questions(given):
             assert flat(question.label) in pdf, question.id
@@ -72,7 +73,7 @@ def test_every_answered_question_of_a_complete_submission_is_in_the_pdf(version)
 @pytest.mark.parametrize("version", VERSIONS)
 def test_questions_appear_in_the_order_of_the_steps(version):
     q = questionnaire.find(version)
-    pdf = render_pdf(EVERY_QUESTION[version], questionnaire_version=version).flat
+    pdf = flat(render_pdf(EVERY_QUESTION[version], questionnaire_version=version).all_answers)
     # Searched from the previous one on: a short label may also be part of an earlier text.
     positions, start = [], 0
     for step in q.steps:
@@ -107,10 +108,11 @@ def test_a_question_added_to_any_step_is_in_the_pdf(monkeypatch, version, index)
     monkeypatch.setitem(questionnaire.VERSIONS, version, dataclasses.replace(q, steps=tuple(steps)))
     given = EVERY_QUESTION[version]
 
-    pdf = render_pdf({**given, added.id: answer}, questionnaire_version=version).words
-    assert f"A question the PDF code never names {printed}" in pdf
-    if oiliness:
-        assert "of 11 (" in pdf  # its points count in the score's maximum
+    pdf = render_pdf({**given, added.id: answer}, questionnaire_version=version)
+    assert f"A question the PDF code never names {printed}" in pdf.all_answers
+    if oiliness:  # its points count in the score on page 1's bar, and in its maximum
+        assert re.search(r"Score \d+ of 11: ", pdf.page_1)
+        assert "A question the PDF code never names 2" in pdf.page_1
     else:
-        unanswered = render_pdf(given, questionnaire_version=version).words  # optional, empty
-        assert "A question the PDF code never names Not provided" in unanswered
+        unanswered = render_pdf(given, questionnaire_version=version)  # optional, empty
+        assert "A question the PDF code never names Not provided" in unanswered.all_answers

@@ -1,27 +1,36 @@
 """Patient text is data: whatever is typed prints literally, runs nothing, fetches nothing, and
-is never cut, however long."""
+is never cut, however long: in All answers, and on the consult sheet (page 1) where it is shown
+there too."""
 
 from __future__ import annotations
 
 import socket
 
 import pytest
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from intake.pdf import styles
 from tests import factories
 
-# Every question a patient types into. The disease named is printed twice: as its answer, and
-# in "Raised by" of the flag it raises.
+# Every question a patient types into. Each is printed in All answers; three are on the consult
+# sheet too: the name in the header, the disease named in "Raised by" of the flag it raises, and
+# the first 300 characters of the patient's questions.
+NAME = "full_name"
 DISEASE = "nerve_muscle_disease"
+QUESTIONS = "questions_for_dermatologist"
 MAX_LENGTH = {
-    "full_name": 100,
+    NAME: 100,
     "treatment_notes": 1000,
     "other_medicines": 1000,
     "allergies": 1000,
-    "questions_for_dermatologist": 2000,
+    QUESTIONS: 2000,
     DISEASE: 200,
 }
 FREE_TEXT = tuple(MAX_LENGTH)
-PRINTED_TIMES = {field: 2 if field == DISEASE else 1 for field in FREE_TEXT}
+QUESTIONS_ON_SHEET = 300
+CUT_SHORT = "\u2026"  # after the first 300 characters
+# Written by the canvas once every page is known (as "Page N of M" is): last in the page's text.
+CONTINUED = "(continuedonpage"
 MISSING_GLYPH = "\ufffd"
 
 # The shape of CVE-2023-33733: ReportLab < 3.6.13 evaluated a <font color> attribute as Python.
@@ -48,6 +57,44 @@ def flat(text: str) -> str:
     return "".join(text.split())
 
 
+def on_sheet(field: str, text: str) -> str | None:
+    """What the consult sheet prints of a typed text (None: nothing)."""
+    if field == QUESTIONS:
+        return text[:QUESTIONS_ON_SHEET]
+    return text if field in (NAME, DISEASE) else None
+
+
+def assert_printed_whole(pdf, field: str, text: str) -> None:
+    """The text once in All answers, whole; on the sheet once, as much of it as the sheet shows
+    (the patient's questions say where they continue); nowhere else."""
+    answers_part, sheet = flat(pdf.all_answers), flat(pdf.sheet)
+    assert answers_part.count(flat(text)) == 1
+    shown = on_sheet(field, text)
+    if shown is None:
+        assert flat(text) not in sheet
+        assert pdf.flat.count(flat(text)) == 1
+        return
+    assert sheet.count(flat(shown)) == 1
+    if shown != text:
+        assert f"{flat(shown)}{CUT_SHORT}" in sheet
+        assert sheet.count(CONTINUED) == 1
+    else:
+        assert pdf.flat.count(flat(text)) == 2
+        if field == QUESTIONS:
+            assert CONTINUED not in sheet
+
+
+def answer_lines(pdf) -> list[str]:
+    """The lines of All answers and the passages: the pages after the consult sheet."""
+    return [
+        line.strip() for page in pdf.pages[len(pdf.sheet_pages) :] for line in page.splitlines()
+    ]
+
+
+def sheet_lines(pdf) -> list[str]:
+    return [line.strip() for page in pdf.sheet_pages for line in page.splitlines()]
+
+
 def answers(**texts) -> dict:
     """Answers with these typed texts; naming a nerve or muscle disease ticks its condition."""
     if DISEASE in texts:
@@ -60,7 +107,7 @@ def answers(**texts) -> dict:
 def test_text_prints_literally(render, field, text):
     pdf = render(answers(**{field: text}))
 
-    assert pdf.flat.count(flat(text)) == PRINTED_TIMES[field]
+    assert_printed_whole(pdf, field, text)
     assert MISSING_GLYPH not in pdf.text
 
 
@@ -72,7 +119,8 @@ def test_cve_2023_33733_payload_prints_and_runs_nothing(render, tmp_path, field)
     pdf = render(answers(**{field: payload}))
 
     assert not proof.exists()
-    assert pdf.flat.count(flat(payload)) == PRINTED_TIMES[field]
+    assert len(payload) > QUESTIONS_ON_SHEET  # the questions' first 300 characters on page 1
+    assert_printed_whole(pdf, field, payload)
 
 
 @pytest.fixture
@@ -96,7 +144,7 @@ def test_img_tag_prints_and_fetches_nothing(render, connections, field):
     pdf = render(answers(**{field: payload}))
 
     assert connections == []
-    assert pdf.flat.count(flat(payload)) == PRINTED_TIMES[field]
+    assert_printed_whole(pdf, field, payload)
     assert "root:" not in pdf.text
 
 
@@ -115,10 +163,13 @@ def test_an_img_that_reached_reportlab_could_still_fetch_nothing(connections):
 def test_newlines_break_lines_and_only_newlines(render, field):
     pdf = render(answers(**{field: "First line\nSecond line\r\nThird <br/> line"}))
 
-    lines = pdf.lines
+    lines = answer_lines(pdf)
     assert "First line" in lines
     assert "Second line" in lines
     assert "Third <br/> line" in lines
+    if on_sheet(field, "text"):  # on the sheet too, its own line there as well
+        assert "Second line" in sheet_lines(pdf)
+        assert "Third <br/> line" in " ".join(sheet_lines(pdf))
 
 
 @pytest.mark.parametrize(
@@ -144,12 +195,29 @@ def test_characters_the_font_lacks_print_as_a_replacement_mark_not_nothing(rende
     pdf = render(answers(**{field: "Thumbs \U0001f44d up, \x00\x1b done"}))
 
     replaced = f"Thumbs{MISSING_GLYPH}up,{MISSING_GLYPH}{MISSING_GLYPH}done"
-    assert pdf.flat.count(replaced) == PRINTED_TIMES[field]
+    assert_printed_whole(pdf, field, replaced)
 
 
 def long_word(length: int) -> str:
     """One word with numbered pieces, so a lost or repeated piece shows: w0000w0001..."""
     return "".join(f"w{i:04d}" for i in range(length // 5 + 1))[:length]
+
+
+# Where each typed text is on the consult sheet: (font, size, width of its column).
+SHEET_COLUMNS = {
+    NAME: (styles.FONT_BOLD, styles.SHEET_NAME.fontSize, styles.SHEET_HEADER_COLUMNS[1] - 8),
+    QUESTIONS: (styles.FONT, styles.SHEET_TEXT.fontSize, styles.FRAME_WIDTH - 6),
+    DISEASE: (styles.FONT, styles.SHEET_SMALL, styles.SHEET_FLAG_COLUMNS[1] - 6),
+}
+
+
+def assert_wrapped_on_the_sheet(pdf, field: str, word: str) -> None:
+    """The word's lines on the sheet are each narrower than the column they are printed in."""
+    font, size, width = SHEET_COLUMNS[field]
+    pieces = [line for line in sheet_lines(pdf) if len(line) > 5 and line in word]
+    assert pieces  # broken over lines
+    for piece in pieces:
+        assert stringWidth(piece, font, size) <= width + 0.01, piece
 
 
 @pytest.mark.parametrize("field", [field for field in FREE_TEXT if field != DISEASE])
@@ -158,11 +226,16 @@ def test_a_word_as_long_as_the_field_wraps_and_loses_nothing(render, field):
 
     pdf = render(answers(**{field: word}))
 
-    assert word in pdf.flat
-    pieces = [line for line in pdf.lines if len(line) > 5 and line in word]
+    assert_printed_whole(pdf, field, word)
+    pieces = [line for line in answer_lines(pdf) if len(line) > 5 and line in word]
     assert sum(map(len, pieces)) == len(word)
     assert len(pieces) >= len(word) // 80  # wrapped: no line is wider than the column
     assert max(map(len, pieces)) <= 80
+    if field in SHEET_COLUMNS:
+        assert_wrapped_on_the_sheet(pdf, field, word)
+    if field == NAME:  # the header holds the whole name, nothing lost or repeated
+        header = [line for line in sheet_lines(pdf) if len(line) > 5 and line in word]
+        assert "".join(header) == word
 
 
 def test_a_disease_name_as_long_as_the_field_wraps_in_its_answer_and_in_raised_by(render):
@@ -170,20 +243,19 @@ def test_a_disease_name_as_long_as_the_field_wraps_in_its_answer_and_in_raised_b
 
     pdf = render(answers(**{DISEASE: word}))
 
-    assert pdf.flat.count(word) == 2
-    assert f"Anothernerveormuscledisease({word})" in pdf.flat  # Raised by
-    assert max(len(line) for line in pdf.lines if word[:5] in line or line in word) <= 100
+    assert_printed_whole(pdf, DISEASE, word)
+    assert f"Anothernerveormuscledisease({word})" in flat(pdf.sheet)  # Raised by, on page 1
+    assert max(len(line) for line in answer_lines(pdf) if line in word) <= 100
+    assert_wrapped_on_the_sheet(pdf, DISEASE, word)
 
 
 def test_every_field_at_its_maximum_length_loses_nothing(render):
     texts = {
-        "full_name": ("Αλέξανδρος Παπαδόπουλος-Nguyễn & <b>Анна</b> " * 3)[:100],
+        NAME: ("Αλέξανδρος Παπαδόπουλος-Nguyễn & <b>Анна</b> " * 3)[:100],
         "treatment_notes": ("Doxycycline 100 mg <daily> & adapalene 0.1%;\n" * 30)[:1000],
         "other_medicines": ('Zinc <b>50 mg</b> & "vitamin D" → daily;\n' * 40)[:1000],
         "allergies": ('Penicillin → rash; latex & "elastoplast"; <i>nuts</i>\n' * 30)[:1000],
-        "questions_for_dermatologist": (
-            "Is it safe with my pill? What does it cost & how long? " * 60
-        )[:2000],
+        QUESTIONS: ("Is it safe with my pill? What does it cost & how long? " * 60)[:2000],
         DISEASE: ("Hereditary <neuropathy> & myopathy; Ωμέγα " * 6)[:200],
     }
     assert all(len(texts[field]) == MAX_LENGTH[field] for field in FREE_TEXT)
@@ -191,7 +263,7 @@ def test_every_field_at_its_maximum_length_loses_nothing(render):
     pdf = render(answers(**texts))
 
     for field in FREE_TEXT:
-        assert pdf.flat.count(flat(texts[field])) == PRINTED_TIMES[field], field
+        assert_printed_whole(pdf, field, texts[field])
     total = len(pdf.pages)
     assert all(f"Page {n} of {total}" in page for n, page in enumerate(pdf.pages, start=1))
 

@@ -24,6 +24,7 @@ from intake.assessment import (
 )
 from intake.content import find_document, load_documents, select_passages
 from intake.pdf import styles
+from intake.pdf.drawings import AREAS
 from tests.documents import LEAFLET_RULES, SHIPPED_ID, folder_with_second_document, write_document
 from tests.factories import EVERY_OPTIONAL_EMPTY, answers, answers_2026_1
 from tests.pdf.conftest import render_pdf
@@ -92,7 +93,7 @@ SPEC_CONSIDERATIONS = (
 )  # fmt: skip
 
 PATTERN_LABEL = "Acne pattern (patient-described, not a clinical grade)"
-OILINESS_LABEL = "Oiliness (self-reported, not a sebum measurement)"
+SELF_REPORTED = "self-reported, not a sebum measurement"
 
 VERY_OILY = dict(
     face_feel="oily_all_over",
@@ -170,16 +171,19 @@ def between(text: str, start: str, end: str) -> str:
     return text[first : text.index(end, first + len(start))]
 
 
-FLAGS_END = "Acne Acne pattern"  # the next sections' headings and first row
+# Page 1, the consult sheet, in SPEC order: each section ends where the next one's heading is.
+FLAGS_HEADING = "Before any injection"
+GLANCE_HEADING = "The acne at a glance"
 CONSIDERATIONS_START = f"{CONSIDERATIONS_HEADING} "
+GOALS_HEADING = "Goals and questions"
 
 
 def flags_section(pdf) -> str:
-    return between(pdf.words, "Safety flags", CONSIDERATIONS_START)
+    return between(pdf.sheet, FLAGS_HEADING, GLANCE_HEADING)
 
 
 def considerations_section(pdf) -> str:
-    return between(pdf.words, CONSIDERATIONS_START, FLAGS_END)
+    return between(pdf.sheet, CONSIDERATIONS_START, GOALS_HEADING)
 
 
 FLAG_CASES = {
@@ -257,8 +261,12 @@ def test_safety_flags_print_level_word_text_raised_by_and_basis(render, override
     if expected:
         assert NO_FLAGS_TEXT not in pdf.words
     else:
-        assert flags == f"Safety flags {NO_FLAGS_TEXT} "
+        assert flags == f"{FLAGS_HEADING} {NO_FLAGS_TEXT} "
         assert all(f"{level} " not in flags for level in (C, D, W))
+    # The flags are on page 1 only: All answers holds the answers, not the flags.
+    for _, text in expected:
+        assert pdf.words.count(text) == 1
+        assert text in pdf.page_1  # even every flag at once fits page 1
 
 
 def test_raised_by_names_the_nerve_or_muscle_disease_the_patient_wrote(render):
@@ -276,7 +284,7 @@ def test_flags_are_grouped_by_level_counted_in_the_heading_and_in_spec_order(ren
     pdf = render(answers(**EVERY_FLAG))
     flags = flags_section(pdf)
 
-    assert "Safety flags (16): Contraindication 3, Defer 4, Caution 9" in pdf.lines
+    assert f"{FLAGS_HEADING}: Contraindication 3, Defer 4, Caution 9" in pdf.lines
     positions = [flags.index(f"{level} {text}") for level, text in EVERY_FLAG_RAISED]
     assert positions == sorted(positions)
     # Each level word is printed once per flag of its level, and nowhere else in the section.
@@ -348,7 +356,7 @@ def test_clinical_considerations_have_their_own_box_and_are_not_flags(render, ov
     raised = assess(given, SUBMITTED_ON).considerations
 
     assert [c.text for c in raised] == expected
-    assert flags_section(pdf) == f"Safety flags {NO_FLAGS_TEXT} "  # none of these is a flag
+    assert flags_section(pdf) == f"{FLAGS_HEADING} {NO_FLAGS_TEXT} "  # none of these is a flag
     for consideration in raised:
         assert (
             f"{consideration.text} Raised by: {'; '.join(consideration.raised_by)} "
@@ -364,7 +372,7 @@ def test_clinical_considerations_have_their_own_box_and_are_not_flags(render, ov
 def test_a_flag_and_a_consideration_are_each_in_their_own_section(render):
     pdf = render(answers(marks="scars", fainting="yes"))
 
-    assert "Safety flags (1): Caution 1" in pdf.lines
+    assert f"{FLAGS_HEADING}: Caution 1" in pdf.lines
     assert FAINTING[1] in flags_section(pdf) and ISOTRETINOIN_INDICATED not in flags_section(pdf)
     assert ISOTRETINOIN_INDICATED in considerations_section(pdf)
     assert FAINTING[1] not in considerations_section(pdf)
@@ -374,7 +382,7 @@ FINDING_CASES = {
     "comedonal, slightly oily": (
         dict(spot_types=["blackheads_whiteheads"]),
         "Comedonal",
-        "Score 3 of 9 (Slightly oily)",
+        "Score 3 of 9: Slightly oily",
     ),
     "mixed, oily": (
         dict(
@@ -383,31 +391,34 @@ FINDING_CASES = {
             blotting="two_or_three",
         ),
         "Mixed comedonal and inflammatory",
-        "Score 6 of 9 (Oily)",
+        "Score 6 of 9: Oily",
     ),
     "inflammatory, not oily": (
         dict(spot_types=["pus_filled"], face_feel="tight_dry", blotting="never", pores="no"),
         "Inflammatory",
-        "Score 0 of 9 (Not oily)",
+        "Score 0 of 9: Not oily",
     ),
     "nodular, very oily": (
         dict(spot_types=["blackheads_whiteheads", "nodules"], **VERY_OILY),
         "Nodular",
-        "Score 9 of 9 (Very oily)",
+        "Score 9 of 9: Very oily",
     ),
-    "not sure": (dict(spot_types=["not_sure"]), "Not determined", "Score 3 of 9 (Slightly oily)"),
+    "not sure": (dict(spot_types=["not_sure"]), "Not determined", "Score 3 of 9: Slightly oily"),
 }
 
 
 @pytest.mark.parametrize(
     "overrides, pattern, oiliness", FINDING_CASES.values(), ids=FINDING_CASES.keys()
 )
-def test_findings_open_the_acne_and_oily_skin_sections(render, overrides, pattern, oiliness):
+def test_findings_are_on_the_consult_sheet_and_only_there(render, overrides, pattern, oiliness):
     pdf = render(answers(**overrides))
 
-    assert f"Acne {PATTERN_LABEL} {pattern} Distribution Face only" in pdf.words
-    assert f"Oily skin {OILINESS_LABEL} {oiliness}" in pdf.words
-    assert pdf.words.count("Score ") == 1
+    assert f"{GLANCE_HEADING} {PATTERN_LABEL} {pattern} Severity now " in pdf.page_1
+    assert f"{oiliness} {SELF_REPORTED}" in pdf.page_1
+    assert "Distribution: Face only" in pdf.page_1
+    # All answers has no findings rows any more: each finding is printed once, on page 1.
+    for finding in (PATTERN_LABEL, "Score ", SELF_REPORTED, "Distribution"):
+        assert pdf.words.count(finding) == 1, finding
 
 
 @pytest.mark.parametrize(
@@ -418,28 +429,35 @@ def test_findings_open_the_acne_and_oily_skin_sections(render, overrides, patter
         (["cheeks", "back"], "Face and trunk"),
     ],
 )
-def test_distribution_follows_the_acne_pattern(render, locations, distribution):
+def test_distribution_is_printed_under_the_location_map(render, locations, distribution):
     pdf = render(answers(locations=locations))
 
-    assert f"{PATTERN_LABEL} Comedonal Distribution {distribution} " in pdf.words
-    assert pdf.words.count(f"Distribution {distribution}") == 1
+    assert f"Shaded: chosen by the patient Distribution: {distribution} Treatments " in pdf.page_1
+    assert "Distribution" not in pdf.all_answers  # no findings rows there
+    chosen = " ".join(AREAS[area] for area in locations)
+    assert f"Where do you get acne? {chosen} How long have you had acne?" in pdf.all_answers
 
 
 def test_each_oiliness_answer_shows_its_points(render):
     pdf = render(answers(face_feel="oily_forehead_nose", blotting="once", pores="no", shine="yes"))
 
+    # On page 1, the bar: the score, and each item's points by its short name.
+    assert f"Score 4 of 9: Slightly oily {SELF_REPORTED}" in pdf.page_1
+    assert "Face feel 2 \u00b7 Blotting 1 \u00b7 Pores 0 \u00b7 Shine 1" in pdf.page_1
+    # In All answers, each question with its full wording, its answer and its points.
     assert (
-        f"Oily skin {OILINESS_LABEL} Score 4 of 9 (Slightly oily) "
+        "Oily skin "
         "Two hours after washing, with no products on, how does your face feel? "
         "Oily on the forehead and nose (2 points) "
         "How often do you blot or wash your face because of oil during the day? Once (1 point) "
         "Do your pores look enlarged? No (0 points) "
         "A few hours after washing, does your face look shiny? Yes (1 point) "
-    ) in pdf.words
+        "Your treatments "
+    ) in pdf.all_answers
     assert len(re.findall(r"\(\d+ points?\)", pdf.words)) == 4  # only the oiliness answers
 
 
-def test_treatments_table_opens_the_treatments_section(render):
+def test_treatments_table_is_on_the_consult_sheet(render):
     pdf = render(
         answers(
             treatments_now=["pharmacy", "antibiotic_tablets"],
@@ -457,16 +475,34 @@ def test_treatments_table_opens_the_treatments_section(render):
         "Washes or creams from a pharmacy Yes Yes Helped somewhat "
         "Antibiotic tablets Yes No Too soon to tell "
         "Isotretinoin (Roaccutane, Accutane) No Yes Cleared my acne "
-        "Isotretinoin stopped More than 12 months ago "
-        "Acne came back after isotretinoin Not sure yet "
-        "Which acne treatments are you using now? "
-    ) in pdf.words
+        "Isotretinoin stopped: More than 12 months ago. "
+        "Acne came back after isotretinoin: Not sure yet. "
+        f"{CONSIDERATIONS_HEADING} "
+    ) in pdf.page_1
+    assert pdf.words.count("How well it worked") == 1
+    # The answers themselves, with the questions' wording, are in All answers.
+    for expected in (
+        "Your treatments Which acne treatments are you using now? "
+        "Washes or creams from a pharmacy Antibiotic tablets "
+        "Which acne treatments have you used before and stopped? "
+        "Washes or creams from a pharmacy Isotretinoin (Roaccutane, Accutane) ",
+        "How well has isotretinoin worked for you? Cleared my acne",
+        "When did you stop isotretinoin? More than 12 months ago",
+        "Did your acne come back after isotretinoin? Not sure yet",
+    ):
+        assert expected in pdf.all_answers, expected
 
 
 def test_no_treatments_table_when_none_were_used(render):
     pdf = render(answers(treatments_now=["none"], treatments_before=["none"]))
 
-    assert "Treatments Which acne treatments are you using now? None " in pdf.words
+    assert f"Treatments No acne treatments used now or before. {CONSIDERATIONS_HEADING} " in (
+        pdf.page_1
+    )
+    assert (
+        "Your treatments Which acne treatments are you using now? None "
+        "Which acne treatments have you used before and stopped? None "
+    ) in pdf.all_answers
     assert "How well it worked" not in pdf.words
     assert "Isotretinoin stopped" not in pdf.words
 
@@ -479,15 +515,18 @@ def test_no_treatments_table_when_none_were_used(render):
         (dict(date_of_birth="2008-11-27", appointment_date=None), "17 at submission"),
     ],
 )
-def test_identification_block_shows_birth_date_and_age(render, overrides, age):
+def test_the_header_shows_age_and_sex_and_birth_date(render, overrides, age):
     pdf = render(answers(**overrides))
     born = date.fromisoformat(overrides["date_of_birth"])
+    born_text = f"{born.day} {born:%B} {born.year}"
 
-    assert f"Date of birth and age {born.day} {born:%B} {born.year} (age {age})" in pdf.words
+    assert f"Age and sex {age}, Male Submitted at " in pdf.page_1
+    assert f"Date of birth {born_text} Language English" in pdf.page_1
+    assert f"Date of birth {born_text} Sex assigned at birth Male" in pdf.all_answers
     assert (UNDER_18[1] in pdf.words) is age.startswith("17")
 
 
-def test_identification_block_has_reference_time_zone_and_language(render):
+def test_the_header_has_reference_time_zone_and_language_and_no_phone_number(render):
     pdf = render(
         answers(
             full_name="Ada Lovelace",
@@ -502,22 +541,28 @@ def test_identification_block_has_reference_time_zone_and_language(render):
     )
 
     assert pdf.lines[0] == "Pre-consultation summary: acne and botulinum toxin"
-    for expected in (
-        "Full name Ada Lovelace",
-        "Sex assigned at birth Intersex",
-        "Appointment date 10 December 2026",
-        "Phone number +44 20 7946 0000",
-        "Language Spanish",
-        "Reference KM7P-Q2ZX",
-        "Submitted at 1 July 2026, 09:05 (America/New_York)",
-    ):
-        assert expected in pdf.words
+    assert pdf.page_1.startswith(
+        "Pre-consultation summary: acne and botulinum toxin "
+        "Name Ada Lovelace Reference KM7P-Q2ZX "
+        "Age and sex 36 at appointment, Intersex "
+        "Submitted at 1 July 2026, 09:05 (America/New_York) "
+        "Date of birth 27 March 1990 Language Spanish "
+        "Appointment date 10 December 2026 "
+        f"{FLAGS_HEADING} "
+    )
+    # The phone number is in All answers, with the rest of About you; not on page 1.
+    assert "Phone" not in pdf.page_1 and "7946" not in pdf.page_1
+    assert (
+        "About you Full name Ada Lovelace Date of birth 27 March 1990 "
+        "Sex assigned at birth Intersex Appointment date 10 December 2026 "
+        "Phone number +44 20 7946 0000 Your acne "
+    ) in pdf.all_answers
 
 
 def test_submitted_at_is_in_the_clinic_time_zone_with_summer_time(render):
     pdf = render(answers(), submitted_at=datetime(2026, 7, 1, 13, 5, tzinfo=timezone.utc))
 
-    assert "Submitted at 1 July 2026, 14:05 (Europe/London)" in pdf.words
+    assert "Submitted at 1 July 2026, 14:05 (Europe/London)" in pdf.page_1
 
 
 def test_a_submission_time_without_time_zone_is_refused(render):
@@ -525,40 +570,67 @@ def test_a_submission_time_without_time_zone_is_refused(render):
         render(answers(), submitted_at=datetime(2026, 7, 1, 13, 5))
 
 
-SECTIONS = (
-    "Safety flags",
-    "Clinical considerations",
-    "Acne",
-    "Oily skin",
+# Page 1, the consult sheet, in SPEC order; then All answers, a section per step under the
+# step's own title; then the passages.
+SHEET_SECTIONS = (
+    "Pre-consultation summary: acne and botulinum toxin",
+    "Name",
+    FLAGS_HEADING,
+    GLANCE_HEADING,
     "Treatments",
+    CONSIDERATIONS_HEADING,
+    GOALS_HEADING,
+    "Evidence note",
+    "At the visit",
+)
+ANSWER_SECTIONS = (
+    "All answers",
+    "About you",
+    "Your acne",
+    "Oily skin",
+    "Your treatments",
     "Health and safety",
-    "Goals and questions",
+    "Your visit",
     "Relevant passages of 'Can Botox Injections Reduce Acne?'",
 )
 
 
 @pytest.mark.parametrize("overrides", [{}, LONGEST], ids=["typical", "longest"])
-def test_sections_come_in_spec_order_after_the_identification_block(render, overrides):
+def test_sections_come_in_spec_order(render, overrides):
     pdf = render(answers(**overrides))
     lines = pdf.lines
 
     def first_line(heading: str) -> int:
         return next(
-            i for i, line in enumerate(lines) if line == heading or line.startswith(f"{heading} (")
+            i
+            for i, line in enumerate(lines)
+            if line == heading or line.startswith((f"{heading} (", f"{heading}:"))
         )
 
-    positions = [lines.index("Full name"), *(first_line(heading) for heading in SECTIONS)]
+    positions = [first_line(heading) for heading in (*SHEET_SECTIONS, *ANSWER_SECTIONS)]
     assert positions == sorted(positions)
-    # Each section's rows come under its own heading.
+    # The sheet is on page 1 (and page 2 when its flags fill page 1); All answers begins a
+    # page of its own.
+    assert len(pdf.sheet_pages) == (1 if not overrides else 2)
+    sheet_lines = [line.strip() for page in pdf.sheet_pages for line in page.splitlines()]
+    assert all(
+        any(line == h or line.startswith((f"{h} (", f"{h}:")) for line in sheet_lines)
+        for h in SHEET_SECTIONS
+    )
+    assert not set(ANSWER_SECTIONS) & set(sheet_lines)
+    assert pdf.pages[len(pdf.sheet_pages)].startswith("All answers\n")
+    # Each step's rows come under its own title.
+    assert first_line("About you") < lines.index("Phone number") < first_line("Your acne")
     assert (
-        first_line("Acne")
+        first_line("Your acne")
         < lines.index("How bad is your acne right now?")
         < first_line("Oily skin")
     )
     assert (
         first_line("Health and safety")
         < lines.index("Do you take any of these medicines?")
-        < first_line("Goals and questions")
+        < first_line("Your visit")
+        < lines.index("Questions for your dermatologist")
     )
 
 
@@ -584,14 +656,14 @@ def test_each_section_shows_its_answers_as_the_patient_saw_them(render):
         "What would you most like from your visit? Fewer breakouts Less oily skin Less redness "
         "or swelling Help with marks or scars To learn about Botox for acne",
     ):
-        assert expected in pdf.words
+        assert expected in pdf.all_answers
     for free_text in (
         "treatment_notes",
         "other_medicines",
         "allergies",
         "questions_for_dermatologist",
     ):
-        assert words(LONGEST[free_text]) in pdf.body
+        assert words(LONGEST[free_text]) in pdf.all_answers
 
 
 def test_every_page_has_the_footer_with_page_n_of_m(render):
@@ -630,8 +702,17 @@ def test_optional_questions_left_empty_say_not_provided(render):
         "Do you have any allergies we should know about? Not provided",
         "Questions for your dermatologist Not provided",
     ):
-        assert expected in pdf.words
-    assert pdf.words.count("Not provided") == 7
+        assert expected in pdf.all_answers
+    assert pdf.all_answers.count("Not provided") == 7
+    # Page 1 says so too where it shows one of them.
+    for expected in (
+        "Appointment date Not provided",
+        "Flares Not provided",
+        "Questions: Not provided",
+    ):
+        assert expected in pdf.page_1
+    assert pdf.page_1.count("Not provided") == 3
+    assert len(pdf.sheet_pages) == 1
 
 
 def test_answered_questions_never_say_not_provided(render):
@@ -828,7 +909,10 @@ def test_a_document_without_rules_for_the_version_is_skipped(tmp_path):
 def test_names_in_latin_greek_cyrillic_and_vietnamese_print_exactly(render, name):
     pdf = render(answers(full_name=name))
 
-    assert name in pdf.lines
+    # In the header on page 1, and in All answers.
+    assert f"Name {name} Reference ABCD-2345" in pdf.page_1
+    assert f"Full name {name} Date of birth" in pdf.all_answers
+    assert pdf.words.count(name) == 2
 
 
 def test_bold_markup_uses_the_embedded_bold_font():

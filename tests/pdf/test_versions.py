@@ -52,26 +52,36 @@ def test_a_2026_1_submission_is_shown_with_2026_1s_questions_findings_flags_and_
     pdf = render_pdf(old_submission(), questionnaire_version=OLD)
     words = pdf.words
 
+    # Page 1: 2026.1's findings and flags, its evidence note; no sex (2026.1 did not ask it),
+    # no treatments table (it asked no question per treatment), no considerations.
+    for expected in (
+        "Age 36 at appointment Submitted at",
+        "Before any injection: Contraindication 1, Caution 1",
+        OLD_PREGNANT_FLAG,
+        OLD_NODULAR_FLAG,
+        "The acne at a glance Acne pattern Nodulocystic Severity now Mild",
+        "Score 4 of 9: Slightly oily",
+        "Face feel 1 \u00b7 Blotting 1 \u00b7 Pores 1 \u00b7 Make-up shine 1",
+        "Distribution: Not derived in this version Goals and questions",
+        OLD_NOTE,
+    ):
+        assert expected in pdf.page_1, expected
+    # All answers: 2026.1's steps and wording; then its passages.
     for expected in (
         f"{OLD_SHINE} Yes (1 point)",
         f"{OLD_PREGNANCY} Yes",
-        f"{OLD_TREATMENTS} Washes or creams from a pharmacy",
-        "Previous treatments",
-        "Acne Acne pattern Nodulocystic",
-        "Oily skin Oiliness Score 4 of 9 (Slightly oily)",
-        "Safety flags (2): Contraindication 1, Caution 1",
-        OLD_PREGNANT_FLAG,
-        OLD_NODULAR_FLAG,
+        f"Previous treatments {OLD_TREATMENTS} Washes or creams from a pharmacy",
         f"{OLD_PASSAGES_HEADING} {OLD_NOTE}",
         "Included because: spots: Large, painful lumps under the skin",
     ):
-        assert expected in words, expected
+        assert expected in pdf.all_answers, expected
     for absent in (
         "patient-described",
-        "self-reported",
-        "Distribution",
+        "Distribution: Face",
         "Clinical considerations",  # 2026.1 had none: no box at all
+        "Treatment Now Before",
         "Defer",
+        "Age and sex",
         "Sex assigned at birth",
         NEW_SHINE,
         NEW_PASSAGES_HEADING,
@@ -89,14 +99,21 @@ def test_a_2026_2_submission_is_shown_with_2026_2s():
     words = pdf.words
 
     for expected in (
-        f"{NEW_SHINE} Yes (1 point)",
-        f"{NEW_PREGNANCY} Yes",
+        "Age and sex 36 at appointment, Male",
         "Acne pattern (patient-described, not a clinical grade) Nodular",
         NEW_PREGNANT_FLAG,
+        "Distribution: Face only",
+        "Treatments Treatment Now Before How well it worked",
         "Isotretinoin may be indicated: nodules, scarring or severe acne.",
+        "Evidence note (updated 30 November 2026)",
+    ):
+        assert expected in pdf.page_1, expected
+    for expected in (
+        f"{NEW_SHINE} Yes (1 point)",
+        f"{NEW_PREGNANCY} Yes",
         NEW_PASSAGES_HEADING,
     ):
-        assert expected in words, expected
+        assert expected in pdf.all_answers, expected
     for absent in (OLD_SHINE, OLD_PREGNANCY, "Nodulocystic", OLD_PASSAGES_HEADING):
         assert absent not in words, absent
     for page in pdf.pages:
