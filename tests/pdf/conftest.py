@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import pypdf
 import pytest
+from PIL import Image
 
 from intake import questionnaire
 from intake.pdf.summary import SummaryInput, render_summary
@@ -128,3 +130,20 @@ def render_pdf(answers: dict, documents=None, **fields) -> Rendered:
 @pytest.fixture
 def render():
     return render_pdf
+
+
+PAGE_DPI = 100  # page images for pixel checks
+
+
+def page_image(data: bytes, folder, page: int = 1) -> Image.Image:
+    """One page of a PDF as poppler renders it (pdftoppm), in grey levels 0 (black) to 255."""
+    path = folder / "rendered.pdf"
+    path.write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-r", str(PAGE_DPI), "-png", "-f", str(page), "-l", str(page), path,
+         folder / "page"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    (png,) = folder.glob("page*.png")
+    return Image.open(png).convert("L")

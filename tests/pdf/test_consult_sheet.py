@@ -34,7 +34,7 @@ from intake.pdf.drawings import (
 )
 from intake.questionnaire import Kind, Level, Question, answer_text, date_text
 from tests.factories import answers
-from tests.pdf.conftest import REFERENCE, Rendered, render_pdf
+from tests.pdf.conftest import PAGE_DPI, REFERENCE, Rendered, page_image, render_pdf
 from tests.pdf.test_answers_from_steps import EVERY_QUESTION
 from tests.pdf.test_summary import (
     EVERY_FLAG,
@@ -385,7 +385,7 @@ def test_every_answered_question_is_in_all_answers_after_page_1(given):
 
 # The location map on page 1: the shaded areas are the chosen ones.
 
-DPI = 100
+DPI = PAGE_DPI  # the pixels per inch page_image renders at
 DARK, LIGHT = 180, 230  # grey levels: a shaded area is below DARK, a plain one above LIGHT
 
 
@@ -402,18 +402,6 @@ def map_placement(pdf: Rendered) -> tuple[float, float, float]:
     ((scale, b, c, d, x, y),) = found  # one map, on page 1
     assert b == c == 0 and d == pytest.approx(scale)  # scaled, not turned
     return x, y, scale
-
-
-def page_1_image(pdf: Rendered, tmp_path) -> Image.Image:
-    path = tmp_path / "summary.pdf"
-    path.write_bytes(pdf.data)
-    subprocess.run(
-        ["pdftoppm", "-r", str(DPI), "-png", "-f", "1", "-l", "1", path, tmp_path / "page"],
-        check=True,
-        capture_output=True,
-    )
-    (png,) = tmp_path.glob("page*.png")
-    return Image.open(png).convert("L")
 
 
 def grey_at(image: Image.Image, x: float, y: float, page_height: float) -> float:
@@ -441,7 +429,7 @@ CHOICES = {
 def test_the_areas_shaded_on_page_1_are_the_ones_chosen(tmp_path, chosen):
     pdf = render(answers(locations=chosen))
     left, bottom, scale = map_placement(pdf)
-    image = page_1_image(pdf, tmp_path)
+    image = page_image(pdf.data, tmp_path)
     page_height = float(pdf.reader.pages[0].mediabox.height)
     drawing = LocationMap(chosen, MAP_WIDTH * scale)  # the map as page 1 draws it
 

@@ -4,7 +4,6 @@ oiliness bar, read back as text and as pixels, the way a clinician reads a print
 from __future__ import annotations
 
 import io
-import subprocess
 from datetime import date
 
 import pypdf
@@ -26,10 +25,11 @@ from intake.pdf.drawings import (
     location_map,
 )
 from tests import factories
+from tests.pdf.conftest import PAGE_DPI, page_image
 
 ITEMS = (("Face feel", 2), ("Blotting", 3), ("Pores", 1), ("Shine", 0))
 ITEMS_LINE = "Face feel 2 \u00b7 Blotting 3 \u00b7 Pores 1 \u00b7 Shine 0"
-DPI = 100
+DPI = PAGE_DPI  # the pixels per inch page_image renders at
 ORIGIN = (40.0, 300.0)  # where a drawing sits on its test page, points from the bottom left
 DARK, LIGHT = 180, 230  # luminance: a shaded area is below DARK, a plain one above LIGHT
 
@@ -62,18 +62,6 @@ def draw_at_origin(flowable) -> bytes:
     flowable.drawOn(canvas, *ORIGIN)
     canvas.save()
     return buffer.getvalue()
-
-
-def page_image(data: bytes, tmp_path) -> Image.Image:
-    pdf = tmp_path / "drawing.pdf"
-    pdf.write_bytes(data)
-    subprocess.run(
-        ["pdftoppm", "-r", str(DPI), "-png", "-f", "1", "-l", "1", pdf, tmp_path / "page"],
-        check=True,
-        capture_output=True,
-    )
-    (png,) = tmp_path.glob("page*.png")
-    return Image.open(png).convert("L")
 
 
 def luminance(image: Image.Image, point: tuple[float, float]) -> int:
