@@ -114,7 +114,6 @@ TITLE = ParagraphStyle("title", _BASE, fontName=FONT_BOLD, fontSize=15, leading=
 ANSWER = _BASE
 NAME = ParagraphStyle("name", _BASE, fontName=FONT_BOLD, fontSize=11.5, leading=14.5)
 FLAG = ParagraphStyle("flag", _BASE, fontSize=8.5, leading=11)
-FLAG_TEXT_SIZE = 10
 
 
 @dataclass(frozen=True)
@@ -183,127 +182,10 @@ ANSWER_TABLE = [
 ]
 
 
-def finding_rows(count: int, spans=()) -> list:
-    """Derived findings (pattern, distribution, oiliness, treatments) open their section: its
-    first `count` rows, shaded and bold; the rows in `spans` (a table) have the whole width."""
-    rows = (0, 1), (-1, count)
-    return [
-        ("BACKGROUND", *rows, SHADE),
-        ("FONTNAME", *rows, FONT_BOLD),
-        ("TEXTCOLOR", (0, 1), (0, count), INK),
-        *(("SPAN", (0, row), (-1, row)) for row in spans),
-    ]
-
-
-# The treatments finding: a table of its own inside its row.
-TREATMENT_SIZE = 8.5
-TREATMENT_COLUMNS = (
-    82 * mm,
-    14 * mm,
-    14 * mm,
-    FRAME_WIDTH - 2 * CELL_PADDING_X - 110 * mm,
-)
-TREATMENT_TABLE = [
-    ("FONTNAME", (0, 0), (-1, -1), FONT),
-    ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
-    ("FONTSIZE", (0, 0), (-1, -1), TREATMENT_SIZE),
-    ("LEADING", (0, 0), (-1, -1), LABEL_LEADING),
-    ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_X),
-    ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING_X),
-    ("TOPPADDING", (0, 0), (-1, -1), 2),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
-    ("LINEBELOW", (0, 1), (-1, -2), 0.4, RULE),
-]
-
-# The identification block under the title: two columns of label and value pairs.
-HEADER_COLUMNS = (34 * mm, FRAME_WIDTH / 2 - 34 * mm, 24 * mm, FRAME_WIDTH / 2 - 24 * mm)
-HEADER_LABEL_SIZE = 7.5
-HEADER_TABLE = [
-    ("FONTNAME", (0, 0), (-1, -1), FONT),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("BOX", (0, 0), (-1, -1), 0.8, INK),
-    ("FONTSIZE", (1, 0), (-1, -1), BODY_SIZE),
-    ("LEADING", (1, 0), (-1, -1), BODY_LEADING),
-    *(
-        command
-        for column in (0, 2)
-        for command in (
-            ("FONTSIZE", (column, 0), (column, -1), HEADER_LABEL_SIZE),
-            ("LEADING", (column, 0), (column, -1), 9.5),
-            ("TEXTCOLOR", (column, 0), (column, -1), MUTED),
-            ("TOPPADDING", (column, 0), (column, -1), 5),
-        )
-    ),
-    ("SPAN", (1, 0), (-1, 0)),  # the name has the whole width
-    ("LINEBELOW", (0, 0), (-1, 0), 0.4, RULE),
-    ("LINEBEFORE", (2, 1), (2, -1), 0.4, RULE),
-    ("LEFTPADDING", (0, 0), (-1, -1), 5),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-    ("TOPPADDING", (1, 0), (1, -1), 3),
-    ("TOPPADDING", (3, 0), (3, -1), 3),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ("TOPPADDING", (0, 0), (-1, 0), 6),
-    ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
-]
-
-# Safety flags: the level word on a coloured badge, then text, raised by and basis.
-FLAG_COLUMNS = (32 * mm, FRAME_WIDTH - 32 * mm)
-LEVEL_SIZE = 8.5
-LEVEL_WIDTH = FLAG_COLUMNS[0] - 10
-
-
 def level_group_rule(row: int) -> list:
     """The line above the first flag of a level after the first: groups show in black and white."""
     return [("LINEABOVE", (0, row), (-1, row), 1, INK)]
 
-
-FLAG_TABLE = [
-    ("FONTNAME", (0, 0), (-1, -1), FONT),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("FONTNAME", (0, 1), (0, -1), FONT_BOLD),
-    ("FONTSIZE", (0, 1), (0, -1), 8.5),
-    ("LEADING", (0, 1), (0, -1), 11),
-    ("LEFTPADDING", (0, 0), (-1, -1), 5),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-    ("TOPPADDING", (0, 0), (-1, -1), 4),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-    ("LINEBELOW", (0, 1), (-1, -1), 1, colors.white),
-    *SECTION_ROW,
-]
-NO_FLAGS_TABLE = [
-    *FLAG_TABLE,
-    ("SPAN", (0, 1), (-1, 1)),
-    ("FONTNAME", (0, 1), (-1, 1), FONT_BOLD),
-    ("FONTSIZE", (0, 1), (-1, 1), BODY_SIZE),
-    ("LEADING", (0, 1), (-1, 1), BODY_LEADING),
-    ("BOX", (0, 1), (-1, 1), 0.8, INK),
-    ("TOPPADDING", (0, 1), (-1, 1), 6),
-    ("BOTTOMPADDING", (0, 1), (-1, 1), 7),
-]
-
-# Clinical considerations: not flags, so no level and no colour; a box of their own.
-CONSIDERATIONS_TABLE = [
-    ("FONTNAME", (0, 0), (-1, -1), FONT),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), 5),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-    ("TOPPADDING", (0, 0), (-1, -1), 4),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-    ("BOX", (0, 1), (-1, -1), 0.8, INK),
-    ("LINEBELOW", (0, 1), (-1, -2), 0.4, RULE),
-    *SECTION_ROW,
-]
-NO_CONSIDERATIONS_TABLE = [
-    *CONSIDERATIONS_TABLE,
-    ("FONTNAME", (0, 1), (-1, 1), FONT_BOLD),
-    ("FONTSIZE", (0, 1), (-1, 1), BODY_SIZE),
-    ("LEADING", (0, 1), (-1, 1), BODY_LEADING),
-    ("TOPPADDING", (0, 1), (-1, 1), 6),
-    ("BOTTOMPADDING", (0, 1), (-1, 1), 7),
-]
 
 # Relevant passages: one column, a row per line style.
 PASSAGE_TABLE = [

@@ -39,7 +39,6 @@ TITLE = "Pre-consultation summary: acne and botulinum toxin"
 FOOTER_NOTICE = "Patient-reported information: confirm at consultation"
 NOT_PROVIDED = "Not provided"
 CONTINUED = "\n(continued)"
-FLAGS_HEADING = "Safety flags"
 PASSAGES_HEADING = "Relevant passages"
 NO_PASSAGES_TEXT = "No passages selected."
 
@@ -206,17 +205,8 @@ class FooterCanvas(Canvas):
         self.restoreState()
 
 
-# The answer sections' headings where they are not the step's own title.
-SECTION_TITLES = {
-    "your-acne": "Acne",
-    "your-treatments": "Treatments",
-    "your-visit": "Goals and questions",
-}
 NAME_QUESTION = "full_name"  # the first step's question printed large, as the header's name
 APPOINTMENT_QUESTION = "appointment_date"  # the age is at this date, or else at submission
-# The questions the acne's pattern and distribution are derived from (intake.assessment):
-# those findings open the section of the step asking them.
-SPOTS_QUESTION = "spot_types"
 LOCATIONS_QUESTION = "locations"
 DISTRIBUTION_LABEL = "Distribution"
 TREATMENT_HEADINGS = ("Treatment", "Now", "Before", "How well it worked")
