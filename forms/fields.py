@@ -44,11 +44,7 @@ class DatePartsField(Field):
             value = date.fromisoformat(value)
         self.data = value if isinstance(value, date) else None
         if self.data:
-            self.parts = {
-                "day": str(self.data.day),
-                "month": str(self.data.month),
-                "year": str(self.data.year),
-            }
+            self.parts = date_parts(self.data)
 
     def process(self, formdata, data=None, extra_filters=None):
         self.process_errors = []
@@ -57,6 +53,13 @@ class DatePartsField(Field):
             self.parts = {p: formdata.get(self.part_name(p), "").strip()[:8] for p in DATE_PARTS}
             self.data = _real_date(self.parts)
         self.raw_data = [v for v in self.parts.values() if v]
+
+
+def date_parts(value: date | None) -> dict[str, str]:
+    """A date as the three boxes show it (empty boxes for no date)."""
+    if value is None:
+        return dict.fromkeys(DATE_PARTS, "")
+    return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
 
 
 def _real_date(parts: dict[str, str]) -> date | None:

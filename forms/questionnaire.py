@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
-from forms.fields import DATE_PARTS, DatePartsField, MultiCheckboxField
+from forms.fields import DatePartsField, MultiCheckboxField, date_parts
 from forms.validators import Choices, DateRules, Optional, Required, TextRules
 from intake import clock
 from intake.questionnaire import Kind, Question, Step
@@ -168,17 +168,20 @@ class StoredAnswers:
     def __init__(self, step: Step, answers: dict):
         self.step = step
         self.answers = answers
+        self._fields = {
+            q.id: _StoredField(
+                q.id,
+                q.id,
+                answers.get(q.id),
+                date_parts(date.fromisoformat(answers[q.id]) if q.id in answers else None)
+                if q.kind is Kind.DATE
+                else {},
+            )
+            for q in step.questions
+        }
 
     def __getitem__(self, question_id: str) -> _StoredField:
-        value = self.answers.get(question_id)
-        parts = dict.fromkeys(DATE_PARTS, "")
-        if value and self.step_question(question_id).kind is Kind.DATE:
-            typed = date.fromisoformat(value)
-            parts = {"day": str(typed.day), "month": str(typed.month), "year": str(typed.year)}
-        return _StoredField(question_id, question_id, value, parts)
-
-    def step_question(self, question_id: str) -> Question:
-        return next(q for q in self.step.questions if q.id == question_id)
+        return self._fields[question_id]
 
     def visible_ids(self) -> set[str]:
         return {q.id for q in self.step.visible_questions(self.answers)}

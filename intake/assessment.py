@@ -11,25 +11,28 @@ from dataclasses import dataclass
 from datetime import date
 
 from intake.questionnaire import CURRENT, Level, Questionnaire, chosen_options
+from intake.questionnaire.rules import (
+    COMEDONAL,
+    FACE_AND_TRUNK,
+    FACE_ONLY,
+    INFLAMMATORY,
+    MIXED,
+    NOT_DETERMINED,
+    OILINESS_BANDS,
+    OILINESS_CATEGORIES,
+    TRUNK_ONLY,
+)
 
-__all__ = ["Level"]
+__all__ = ["OILINESS_BANDS", "OILINESS_CATEGORIES", "Level"]
 
 NO_FLAGS_TEXT = "No safety flags from the patient's answers."
 NO_CONSIDERATIONS_TEXT = "No clinical considerations from the patient's answers."
 CONSIDERATIONS_HEADING = "Clinical considerations"
 LEVELS = tuple(Level)  # the order flags are grouped and counted in
 
-MIXED = "Mixed comedonal and inflammatory"
-INFLAMMATORY = "Inflammatory"
-COMEDONAL = "Comedonal"
-NOT_DETERMINED = "Not determined"
 
 FACE = ("forehead", "cheeks", "nose", "chin_jawline", "neck")
 TRUNK = ("chest", "back", "shoulders")
-FACE_ONLY, TRUNK_ONLY, FACE_AND_TRUNK = "Face only", "Trunk only", "Face and trunk"
-
-_OILINESS_CATEGORY_FROM = ((0, "Not oily"), (3, "Slightly oily"), (5, "Oily"), (7, "Very oily"))
-OILINESS_CATEGORIES = tuple(category for _, category in _OILINESS_CATEGORY_FROM)
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ def derive_findings(
         for q in step.questions
     )
     score = sum(item.points for item in items)
-    category = next(name for lowest, name in reversed(_OILINESS_CATEGORY_FROM) if score >= lowest)
+    category = next(name for lowest, name in reversed(OILINESS_BANDS) if score >= lowest)
     appointment = answers.get("appointment_date")
     on = date.fromisoformat(appointment) if appointment else submitted_on
     age = age_on(date.fromisoformat(answers["date_of_birth"]), on)

@@ -22,7 +22,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.pathobject import PDFPathObject
 from reportlab.platypus import Flowable
 
-from intake.assessment import OILINESS_CATEGORIES
+from intake.assessment import OILINESS_BANDS
 from intake.pdf.styles import FONT, FONT_BOLD, INK, MUTED
 
 # The eight areas of the question "locations": option id -> the label printed beside it.
@@ -428,8 +428,6 @@ def location_map(chosen: Iterable[str], width: float = MAP_WIDTH) -> LocationMap
 # ---------------------------------------------------------------------------------------------
 # The oiliness bar.
 
-# The four categories, by their lowest score (as intake.assessment derives them).
-OILINESS_BANDS = tuple(zip((0, 3, 5, 7), OILINESS_CATEGORIES, strict=True))
 SELF_REPORTED = "self-reported, not a sebum measurement"
 BAR_WIDTH = 85 * mm
 BAR_HEIGHT = 10.0

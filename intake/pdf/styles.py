@@ -261,9 +261,10 @@ SHEET_FACTS = [
     ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
 ]
 SHEET_TREATMENT_COLUMNS = (90 * mm, 14 * mm, 14 * mm, FRAME_WIDTH - 118 * mm)
+# The treatments section: its heading (row 0), the column heads (row 1), a row a treatment.
 SHEET_TREATMENTS = [
     ("FONTNAME", (0, 0), (-1, -1), FONT),
-    ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
+    ("FONTNAME", (0, 1), (-1, 1), FONT_BOLD),
     ("FONTSIZE", (0, 0), (-1, -1), SHEET_SIZE),
     ("LEADING", (0, 0), (-1, -1), 9.2),
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -271,8 +272,9 @@ SHEET_TREATMENTS = [
     ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ("TOPPADDING", (0, 0), (-1, -1), 0.5),
     ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-    ("LINEBELOW", (0, 0), (-1, 0), 0.6, INK),
-    ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+    ("LINEBELOW", (0, 1), (-1, 1), 0.6, INK),
+    ("LINEBELOW", (0, 2), (-1, -1), 0.3, RULE),
+    *SHEET_ROW,
 ]
 SHEET_HEADER_COLUMNS = (26 * mm, FRAME_WIDTH / 2 - 26 * mm, 22 * mm, FRAME_WIDTH / 2 - 22 * mm)
 SHEET_HEADER = [

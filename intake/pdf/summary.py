@@ -391,7 +391,7 @@ def _sheet_treatments(assessment: Assessment) -> list:
     if not rules.treatments:
         return []  # 2026.1 asked no treatments table's questions: its answers are in All answers
     rows: list = [[TREATMENTS_HEADING, "", "", ""]]
-    style = [*styles.SHEET_TREATMENTS, *styles.SHEET_ROW]
+    style = list(styles.SHEET_TREATMENTS)
     if not findings.treatments:
         rows.append([NO_TREATMENTS_TEXT, "", "", ""])
         style.append(("SPAN", (0, 1), (-1, 1)))
@@ -401,12 +401,6 @@ def _sheet_treatments(assessment: Assessment) -> list:
         return _lines(text, font, styles.SHEET_SIZE, styles.SHEET_TREATMENT_COLUMNS[column] - 6)
 
     rows.append([cell(text, n, styles.FONT_BOLD) for n, text in enumerate(TREATMENT_HEADINGS)])
-    style = [
-        *(command for command in style if command[0] != "LINEBELOW" or command[1] != (0, 0)),
-        ("LINEBELOW", (0, 1), (-1, 1), 0.6, styles.INK),
-        ("FONTNAME", (0, 1), (-1, 1), styles.FONT_BOLD),
-        *styles.SHEET_ROW,
-    ]
     rows += [
         [cell(t.name, 0), cell("Yes" if t.now else "No", 1), cell("Yes" if t.before else "No", 2),
          cell(t.response or NOT_PROVIDED, 3)]
@@ -467,7 +461,7 @@ def _evidence_and_visit(documents, assessment: Assessment) -> list:
     the clinician's pen."""
     version = assessment.questionnaire.version
     note = next(
-        (d.rules_for(version).note for d in documents if d.rules_for(version) is not None), None
+        (rules.note for d in documents if (rules := d.rules_for(version)) is not None), None
     )
     sections = []
     if note is not None:

@@ -28,12 +28,21 @@ from intake.questionnaire.model import Questionnaire, Rule, chosen_options
 
 EVERY_PATIENT = "included for every patient"
 
+# The values of the derived findings (SPEC section 3), named once: intake.assessment works
+# them out, rules test them, the PDF draws them. The nodular pattern is named by each version.
+MIXED = "Mixed comedonal and inflammatory"
+INFLAMMATORY = "Inflammatory"
+COMEDONAL = "Comedonal"
+NOT_DETERMINED = "Not determined"
+FACE_ONLY, TRUNK_ONLY, FACE_AND_TRUNK = "Face only", "Trunk only", "Face and trunk"
+# Oiliness categories by the lowest score in each.
+OILINESS_BANDS = ((0, "Not oily"), (3, "Slightly oily"), (5, "Oily"), (7, "Very oily"))
+OILINESS_CATEGORIES = tuple(category for _, category in OILINESS_BANDS)
 FINDING_VALUES = {
-    "acne_pattern": ("Nodular", "Nodulocystic", "Mixed comedonal and inflammatory",
-                     "Inflammatory", "Comedonal", "Not determined"),
-    "distribution": ("Face only", "Trunk only", "Face and trunk"),
-    "oiliness_category": ("Not oily", "Slightly oily", "Oily", "Very oily"),
-}  # fmt: skip
+    "acne_pattern": ("Nodular", "Nodulocystic", MIXED, INFLAMMATORY, COMEDONAL, NOT_DETERMINED),
+    "distribution": (FACE_ONLY, TRUNK_ONLY, FACE_AND_TRUNK),
+    "oiliness_category": OILINESS_CATEGORIES,
+}
 NUMBER_FINDINGS = ("oiliness_score", "age")
 
 

@@ -117,10 +117,7 @@ def _ask_again(step: Step):
 def _answer_step(current: Step):
     """Validate the step's answers, then save them: the draft is read only inside that write
     (and before it only for a step whose questions depend on another step's answers)."""
-    form = form_for(current)()
-    if current.reads_other_steps:
-        draft = drafts.current()
-        form.other_answers = draft.answers if draft is not None else {}
+    form = _posted_form(current)
     form.validate()
     revealed = _newly_revealed(form)
     for question_id in revealed:
@@ -139,6 +136,16 @@ def _answer_step(current: Step):
     if revealed:
         return _render_step(current, form, revealed=revealed)
     return redirect(_next_url(current))
+
+
+def _posted_form(current: Step):
+    """The step's form as posted; a step whose questions depend on another step's answers also
+    reads the draft for them."""
+    form = form_for(current)(formdata=request.form)
+    if current.reads_other_steps:
+        draft = drafts.current()
+        form.other_answers = draft.answers if draft is not None else {}
+    return form
 
 
 def _submitted() -> bool:
@@ -271,11 +278,7 @@ def after_csrf_failure():
     """An expired or missing form token: the page again with what was typed, never a bare 400."""
     if request.endpoint == "wizard.step":
         current = questionnaire.step(request.view_args["slug"]) or abort(404)
-        form = form_for(current)(formdata=request.form)
-        if current.reads_other_steps:
-            draft = drafts.current()
-            form.other_answers = draft.answers if draft is not None else {}
-        return _render_step(current, form, resend=True)
+        return _render_step(current, _posted_form(current), resend=True)
     if request.endpoint == "wizard.check_answers" and drafts.current() is not None:
         return redirect(url_for(".check_answers"))
     return redirect(url_for(".start_page"))
