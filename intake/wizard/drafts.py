@@ -149,6 +149,12 @@ def start(lifetime: timedelta, on_tablet: bool = False) -> str:
     return token
 
 
+def purge_expired(now: datetime) -> int:
+    """Delete every expired draft; returns how many there were."""
+    with write_connection() as connection:
+        return connection.execute(_DELETE_EXPIRED, _expiry(now)).rowcount
+
+
 def discard(token: str | None) -> None:
     """Delete a draft now: nothing of it is kept."""
     if token:
