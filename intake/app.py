@@ -9,7 +9,18 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import InternalServerError
 
-from intake import commands, config, database, fragments, i18n, languages, questionnaire, web
+from intake import (
+    commands,
+    config,
+    database,
+    fragments,
+    housekeeping,
+    i18n,
+    languages,
+    questionnaire,
+    ratelimit,
+    web,
+)
 from intake.clinic import bp as clinic_bp
 from intake.clinic.auth import login_manager
 from intake.extensions import csrf, db, migrate
@@ -49,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app, add_context_processor=False)
     i18n.init_app(app)
     database.init_app(app)
+    ratelimit.init_app(app, purge=housekeeping.purge_stale)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -59,7 +71,8 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     def page(error):
-        return render_template("error.html", error=error), error.code
+        # The error's own headers too: Retry-After on a 429, Allow on a 405.
+        return render_template("error.html", error=error), error.code, error.get_headers()
 
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, page)

@@ -1,6 +1,6 @@
 """Stale rows deleted, so that no table grows with traffic alone: rate-limit counts of past
 windows, sign-in throttles that hold nothing any more, sign-ins ended for over a day, and
-expired drafts. Run by `flask --app app purge`."""
+expired drafts. Run by `flask --app app purge` and, now and then, by the rate limiter."""
 
 from __future__ import annotations
 

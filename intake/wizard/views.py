@@ -25,7 +25,7 @@ from forms.questionnaire import (
     form_for,
     stored_step_form,
 )
-from intake import clock, i18n, questionnaire, summaries, tablet
+from intake import clock, i18n, questionnaire, ratelimit, summaries, tablet
 from intake.questionnaire import STEPS, Step
 from intake.web import local_path
 from intake.wizard import drafts
@@ -70,7 +70,7 @@ def start():
         drafts.forget_browser_draft()
     draft = drafts.current()
     if draft is None:
-        drafts.start_for_browser()
+        _new_draft()
         return redirect(url_for(".step", slug=STEPS[0].slug))
     ask_again_from = drafts.bring_up_to_date(draft)
     if ask_again_from is not None:
@@ -169,8 +169,13 @@ def _save(current: Step, answers: dict) -> drafts.Saved:
             return saved
     if _submitted():
         return drafts.Saved(False)
-    token = drafts.start_for_browser()
-    return drafts.save_step(token, current, answers, drafts.lifetime())
+    return drafts.save_step(_new_draft(), current, answers, drafts.lifetime())
+
+
+def _new_draft() -> str:
+    """A new draft for this browser, counted against the client address's limit (429 over it)."""
+    ratelimit.enforce("new_drafts")
+    return drafts.start_for_browser()
 
 
 def _next_url(current: Step) -> str:
