@@ -12,6 +12,7 @@ from werkzeug.exceptions import InternalServerError
 from intake import (
     commands,
     config,
+    crosssite,
     database,
     fragments,
     housekeeping,
@@ -46,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_filters(app)
     fragments.init_app(app)
     web.init_app(app)
+    crosssite.init_app(app)
     commands.init_app(app)
     return app
 
@@ -77,8 +79,16 @@ def register_errorhandlers(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, page)
 
+    @app.errorhandler(crosssite.CrossSiteRequest)
+    def cross_site_refused(error):
+        # Neither the posted values nor a form token nor the tablet's timers (which carry one):
+        # the page writes nothing to the session, so no cookie of the patient's is replaced.
+        return render_template("error.html", error=error, cross_site=True, tablet=False), 403
+
     @app.errorhandler(CSRFError)
     def form_token_refused(error):
+        if crosssite.is_cross_site():
+            return cross_site_refused(crosssite.CrossSiteRequest())
         if request.blueprint == "wizard":
             return wizard_views.after_csrf_failure()
         return page(error)

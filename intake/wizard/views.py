@@ -255,12 +255,18 @@ def confirmation():
     if tablet.is_tablet():
         shown_for = clock.now() - submission.submitted_at
         if shown_for > timedelta(seconds=tablet.timers()["reset"]):
-            return redirect(url_for(".tablet_reset"))
+            return redirect(url_for(".tablet_reset_page"))
     reference = Markup('<strong class="reference">%s</strong>') % submission.reference
     return render_template("wizard/confirmation.html", reference_markup=reference)
 
 
 @bp.get("/tablet/reset")
+def tablet_reset_page():
+    """The button that starts again; a link, from this site or another, changes nothing."""
+    return render_template("wizard/tablet_reset.html")
+
+
+@bp.post("/tablet/reset")
 def tablet_reset():
     """Forget this browser's patient: draft deleted, session cookie renewed, site data cleared."""
     drafts.forget_browser_draft()
@@ -286,4 +292,6 @@ def after_csrf_failure():
         return _render_step(current, _posted_form(current), resend=True)
     if request.endpoint == "wizard.check_answers" and drafts.current() is not None:
         return redirect(url_for(".check_answers"))
+    if request.endpoint == "wizard.tablet_reset":
+        return redirect(url_for(".tablet_reset_page"))
     return redirect(url_for(".start_page"))

@@ -94,7 +94,9 @@ def test_after_submit_the_tablet_returns_to_the_start_and_forgets(app, client, f
     late = client.get("/confirmation")  # the server enforces the reset too
     assert late.status_code == 302 and late.location.endswith("/tablet/reset")
     before = client.get_cookie("session").value
-    reset = client.get("/tablet/reset")
+    token = patient.csrf_token("/tablet/reset")  # the page whose button starts again
+    assert client.get_cookie("session").value == before  # showing it changed nothing
+    reset = client.post("/tablet/reset", data={"csrf_token": token})
     assert reset.status_code == 302 and reset.location.endswith("/")
     assert reset.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert reset.headers["Cache-Control"] == "no-store"
