@@ -9,7 +9,19 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import InternalServerError
 
-from intake import commands, config, database, fragments, i18n, languages, questionnaire, web
+from intake import (
+    commands,
+    config,
+    crosssite,
+    database,
+    fragments,
+    housekeeping,
+    i18n,
+    languages,
+    questionnaire,
+    ratelimit,
+    web,
+)
 from intake.clinic import bp as clinic_bp
 from intake.clinic.auth import login_manager
 from intake.extensions import csrf, db, migrate
@@ -35,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_filters(app)
     fragments.init_app(app)
     web.init_app(app)
+    crosssite.init_app(app)
     commands.init_app(app)
     return app
 
@@ -49,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app, add_context_processor=False)
     i18n.init_app(app)
     database.init_app(app)
+    ratelimit.init_app(app, purge=housekeeping.purge_stale)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -59,13 +73,22 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     def page(error):
-        return render_template("error.html", error=error), error.code
+        # The error's own headers too: Retry-After on a 429, Allow on a 405.
+        return render_template("error.html", error=error), error.code, error.get_headers()
 
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, page)
 
+    @app.errorhandler(crosssite.CrossSiteRequest)
+    def cross_site_refused(error):
+        # Neither the posted values nor a form token nor the tablet's timers (which carry one):
+        # the page writes nothing to the session, so no cookie of the patient's is replaced.
+        return render_template("error.html", error=error, cross_site=True, tablet=False), 403
+
     @app.errorhandler(CSRFError)
     def form_token_refused(error):
+        if crosssite.is_cross_site():
+            return cross_site_refused(crosssite.CrossSiteRequest())
         if request.blueprint == "wizard":
             return wizard_views.after_csrf_failure()
         return page(error)

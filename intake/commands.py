@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from intake import clock, questionnaire, services, summaries
+from intake import clock, housekeeping, questionnaire, services, summaries
 from intake.clinic import queries
 from intake.clinic import services as staff
 from intake.demo import sample_answers
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         enable_user,
         reset_password,
         audit,
+        purge,
     ):
         app.cli.add_command(command)
 
@@ -98,6 +99,14 @@ def audit(since) -> None:
         click.echo(
             f"{when}  {event.email or '-'}  {event.action}  {event.reference or '-'}  {event.outcome}"
         )
+
+
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Delete stale rows (rate-limit counts, sign-in throttles, old sign-ins, expired drafts)."""
+    for kind, count in housekeeping.purge_stale(clock.now()).items():
+        click.echo(f"{kind}: {count}")
 
 
 @click.command("export-pdf")

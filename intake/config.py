@@ -15,6 +15,10 @@ DEFAULTS: dict[str, str | int] = {
     "TABLET_IDLE_SECONDS": 180,
     "DRAFT_LIFETIME_HOURS": 24,
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Requests a minute from one client address (SPEC section 7).
+    "RATE_LIMIT_SIGN_IN": 10,
+    "RATE_LIMIT_NEW_DRAFTS": 30,
+    "RATE_LIMIT_IDENTITY_CHECKS": 10,  # date-of-birth checks and desk codes
 }
 
 

@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forms.clinic import SignInForm, SubmissionFilterForm
-from intake import clock, summaries, tablet
+from intake import clock, ratelimit, summaries, tablet
 from intake.clinic import queries, services
 from intake.clinic.auth import role_required
 from intake.web import local_path
@@ -32,6 +32,7 @@ def staff_member():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@ratelimit.limited("sign_in")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(".submissions"))

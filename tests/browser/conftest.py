@@ -34,7 +34,11 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory, _migrated_schema):
-    app = make_app(tmp_path_factory.mktemp("live"))
+    # One server for the whole run, every browser on 127.0.0.1: the limits per address would
+    # refuse the run's own drafts and sign-ins (tests/http/test_rate_limits.py tests them).
+    app = make_app(
+        tmp_path_factory.mktemp("live"), RATE_LIMIT_NEW_DRAFTS=100_000, RATE_LIMIT_SIGN_IN=100_000
+    )
     yield app
     close_connections(app)
 
