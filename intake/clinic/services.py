@@ -113,18 +113,30 @@ class SignIn:
     token: str | None = None  # the new session's token, on success
 
 
+@dataclass(frozen=True)
+class _Attempt:
+    """A sign-in attempt, counted as failed before anything of it is checked."""
+
+    refused: bool  # the account is locked: nothing may be checked
+    locks: bool = False  # the fifth in 15 minutes: it locked the account unless it signs in
+
+
 def sign_in(email: str, password: str) -> SignIn:
-    """Check a sign-in against the account's throttle and password; start a session on success."""
+    """Count the attempt against the account's lock, then check the password; start a session
+    on success."""
     email = normalise_email(email)
     now = clock.now()
-    if _locked_until(email, now):
+    attempt = _count_attempt(email, now)
+    if attempt.refused:
         _audit(email, None, "sign_in", None, "throttled")
         return SignIn("throttled")
     user = db.session.scalar(select(User).where(User.email == email))
     matches = _password_matches(user, password)  # checked for an unknown email too: same time
     if user is None or not matches or not user.is_enabled:
-        _count_failure(email, now)
-        _audit(email, user.id if user else None, "sign_in", None, "failure")
+        user_id = user.id if user else None
+        with write_transaction() as session:
+            session.add(_event(email, user_id, "sign_in", None, "failure", now))
+            session.add_all(_lock_events(email, user_id, attempt, now))
         return SignIn("failure")
     token = new_token()
     with write_transaction() as session:
@@ -159,33 +171,50 @@ def _password_matches(user: User | None, password: str) -> bool:
         return False
 
 
-def _locked_until(email: str, now: datetime) -> datetime | None:
-    locked_until = db.session.scalar(
-        select(SignInThrottle.locked_until).where(SignInThrottle.email == email)
-    )
-    return locked_until if locked_until and locked_until > now else None
+# The account lock: counted before anything is checked ------------------------
 
 
-def _count_failure(email: str, now: datetime) -> None:
-    """Count a failed sign-in in a sliding 15-minute window; the fifth locks the account.
-
-    The account's row is locked while it is counted, so workers and machines agree.
-    """
+def _count_attempt(email: str, now: datetime) -> _Attempt:
+    """Count an attempt (a password or a code) as failed before it is checked; a sign-in that
+    completes clears the count. One transaction on the account's locked row, so parallel
+    guesses on any number of workers get no more than five checks in 15 minutes."""
     with write_transaction() as session:
-        session.execute(_insert_throttle(email))
-        throttle = session.scalar(
-            select(SignInThrottle).where(SignInThrottle.email == email).with_for_update()
-        )
-        earlier = (datetime.fromisoformat(moment) for moment in throttle.recent_failures)
-        recent = [moment for moment in earlier if now - moment <= THROTTLE_WINDOW] + [now]
-        if len(recent) >= THROTTLE_FAILURES:
-            throttle.locked_until = now + THROTTLE_LOCK
-            recent = []
-        throttle.recent_failures = [moment.isoformat() for moment in recent]
+        throttle = _throttle_row(session, email)
+        if throttle.locked_until and throttle.locked_until > now:
+            return _Attempt(refused=True)
+        counted = [*_recent_failures(throttle, now), now]
+        locks = len(counted) >= THROTTLE_FAILURES
+        if locks:
+            throttle.locked_until, counted = now + THROTTLE_LOCK, []
+        throttle.recent_failures = _as_text(counted)
+        return _Attempt(refused=False, locks=locks)
+
+
+def _lock_events(email: str, user_id: int | None, attempt: _Attempt, now) -> list[AuditEvent]:
+    """The audit event of the lock an attempt set, once the attempt has not signed in."""
+    return [_event(email, user_id, "account_locked", None, "locked", now)] if attempt.locks else []
+
+
+def _throttle_row(session, email: str) -> SignInThrottle:
+    """The account's throttle row, made if missing, locked until the transaction ends (FOR
+    UPDATE on PostgreSQL; on SQLite the write transaction holds the database already)."""
+    session.execute(_insert_throttle(email))
+    return session.scalars(
+        select(SignInThrottle).where(SignInThrottle.email == email).with_for_update()
+    ).one()
+
+
+def _recent_failures(throttle: SignInThrottle, now: datetime) -> list[datetime]:
+    earlier = (datetime.fromisoformat(moment) for moment in throttle.recent_failures)
+    return [moment for moment in earlier if now - moment <= THROTTLE_WINDOW]
+
+
+def _as_text(moments: list[datetime]) -> list[str]:
+    return [moment.isoformat() for moment in moments]
 
 
 def _insert_throttle(email: str):
-    """INSERT ... ON CONFLICT DO NOTHING, so two workers' first failures don't collide."""
+    """INSERT ... ON CONFLICT DO NOTHING, so two workers' first attempts don't collide."""
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     return (
         insert(SignInThrottle)

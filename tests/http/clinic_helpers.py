@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -15,7 +17,7 @@ from intake import questionnaire, services, summaries
 from intake.clinic import services as staff
 from intake.database import write_transaction
 from intake.extensions import db
-from intake.models import AuditEvent, StaffSession, Submission, User
+from intake.models import AuditEvent, SignInThrottle, StaffSession, Submission, User
 from intake.wizard import drafts
 from tests.factories import answers
 from tests.support import quick_password_hasher
@@ -135,6 +137,24 @@ def audit_rows(app) -> list[dict]:
     return [dict(row) for row in rows]
 
 
+def audited(app, *actions: str) -> list[tuple]:
+    """The audit log's (email, user id, action, outcome), of these actions only when given."""
+    return [
+        (row["email"], row["user_id"], row["action"], row["outcome"])
+        for row in audit_rows(app)
+        if not actions or row["action"] in actions
+    ]
+
+
+def failures_counted(app, email: str) -> int:
+    """The failed sign-ins the account's lock counts now."""
+    with app.app_context():
+        row = db.session.get(SignInThrottle, email)
+        count = len(row.recent_failures) if row else 0
+        db.session.remove()
+    return count
+
+
 def open_sessions(app) -> int:
     with app.app_context():
         count = len(
@@ -213,6 +233,27 @@ def with_cookie(app, value: str):
     client = app.test_client()
     client.set_cookie("session", value)
     return client
+
+
+def statuses_at_once(requests: list[Callable]) -> list[int | str]:
+    """Each request made in a thread of its own, all released together (as from several
+    workers); their statuses in the order given, or an error's repr where one failed."""
+    start = threading.Barrier(len(requests))
+    statuses: list[int | str] = ["no answer"] * len(requests)
+
+    def make(index: int) -> None:
+        try:
+            start.wait(timeout=10)
+            statuses[index] = requests[index]().status_code
+        except Exception as error:  # reported by the caller's assertion
+            statuses[index] = repr(error)
+
+    threads = [threading.Thread(target=make, args=(index,)) for index in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
 
 
 def sent_to_sign_in(response, next_path: str | None = None) -> bool:
