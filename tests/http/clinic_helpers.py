@@ -1,4 +1,5 @@
-"""Helpers for the clinic tests: staff accounts, a signed-in test client, quick submissions."""
+"""Helpers for the clinic tests: staff accounts, a signed-in test client, an authenticator app,
+quick submissions."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import re
 import secrets
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from intake import questionnaire, services, summaries
 from intake.clinic import services as staff
@@ -57,6 +59,30 @@ def reset_password(app, email: str, password: str) -> None:
     with app.app_context():
         staff.reset_password(email, password)
         db.session.remove()
+
+
+def enrolled(app, email: str) -> str:
+    """Two-factor sign-in turned on for an account, straight in the database (the enrolment
+    pages have tests of their own); returns the secret its authenticator holds."""
+    secret = pyotp.random_base32()
+    with app.app_context():
+        with write_transaction() as session:
+            session.execute(update(User).where(User.email == email).values(totp_secret=secret))
+        db.session.remove()
+    return secret
+
+
+def code_at(secret: str, moment: datetime, steps: int = 0) -> str:
+    """What an authenticator app holding the secret shows at a moment (`steps` time steps
+    later or, negative, earlier): pyotp plays the phone's app."""
+    return pyotp.TOTP(secret).at(moment, counter_offset=steps)
+
+
+def wrong_code(secret: str, moment: datetime, which: int = 0) -> str:
+    """A code the authenticator does not show at that moment (nor one step either side): the
+    `which`-th of 000000, 111111, ... that is none of them."""
+    right = {code_at(secret, moment, steps) for steps in (-1, 0, 1)}
+    return [str(digit) * 6 for digit in range(10) if str(digit) * 6 not in right][which]
 
 
 def submit(app, pdf: bool = False, **overrides) -> str:
@@ -195,6 +221,17 @@ class Staff:
 
     def signed_in(self) -> Staff:
         response = self.sign_in()
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return self
+
+    def enter_code(self, code: str, next: str = ""):
+        """The code step of sign-in, after a right password."""
+        url = "/clinic/login/code" + (f"?{urlencode({'next': next})}" if next else "")
+        return self.post(url, code=code)
+
+    def signed_in_with_code(self, secret: str, moment: datetime) -> Staff:
+        assert self.sign_in().location == "/clinic/login/code"
+        response = self.enter_code(code_at(secret, moment))
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         return self
 
