@@ -29,6 +29,12 @@ def authentication_code(required: bool = True) -> StringField:
     )
 
 
+class SignInWithCodeForm(SignInForm):
+    """Sign-in while the account is locked: email, password and authentication code at once."""
+
+    code = authentication_code(required=False)
+
+
 class AuthenticationCodeForm(FlaskForm):
     """The code step of sign-in, and turning two-factor sign-in on."""
 

@@ -128,15 +128,16 @@ class _Attempt:
     locks: bool = False  # the fifth in 15 minutes: it locked the account unless it signs in
 
 
-def sign_in(email: str, password: str, require_2fa: bool = False) -> SignIn:
+def sign_in(
+    email: str, password: str, code: str | None = None, require_2fa: bool = False
+) -> SignIn:
     """The password step: counted, then checked. A right password signs in, or starts a
     sign-in that waits for the authentication code (or, with require_2fa, for enrolment)."""
     email = normalise_email(email)
     now = clock.now()
     attempt = _count_attempt(email, now)
     if attempt.refused:
-        _audit(email, None, "sign_in", None, "throttled")
-        return SignIn("throttled")
+        return _sign_in_while_locked(email, password, code, now)
     user = db.session.scalar(select(User).where(User.email == email))
     matches = _password_matches(user, password)  # checked for an unknown email too: same time
     if user is None or not matches or not user.is_enabled:
@@ -184,6 +185,47 @@ def sign_in_with_code(token: str, code: str) -> SignIn:
         session.execute(delete_throttle(email))
         session.add(_event(email, user_id, "sign_in", None, "success", now))
     return _sign_in_of(user_id, signed_in)
+
+
+def _sign_in_while_locked(email: str, password: str, code: str | None, now: datetime) -> SignIn:
+    """A locked account signs in only with its password and authentication code together, so a
+    stranger cannot keep its owner out. Refused attempts are not counted: they neither need
+    nor extend the lock."""
+    owner = _owner_with_code(email, password, code)
+    with write_transaction() as session:
+        throttle = _throttle_row(session, email)  # whatever the password: the same work
+        token = _code_while_locked(session, throttle, *owner, now) if owner else None
+        user_id, outcome = (owner[0], "success_locked") if owner and token else (None, "throttled")
+        session.add(_event(email, user_id, "sign_in", None, outcome, now))
+    return _sign_in_of(owner[0], token) if owner and token else SignIn("throttled")
+
+
+def _owner_with_code(email: str, password: str, code: str | None) -> tuple[int, str, str] | None:
+    """(user id, TOTP secret, code) when a code came with the right password of an enrolled
+    account. Without a code the password is not checked at all: never on its own."""
+    if not code:
+        return None
+    user = db.session.scalar(select(User).where(User.email == email))
+    matches = _password_matches(user, password)  # checked for an unknown email too: same time
+    if user is None or not matches or not user.is_enabled or not user.totp_secret:
+        return None
+    return user.id, user.totp_secret, code
+
+
+def _code_while_locked(
+    session, throttle: SignInThrottle, user_id: int, secret: str, code: str, now: datetime
+) -> str | None:
+    """The code of a locked account whose password was right: a new session's token, or None.
+    A wrong one is counted on the account's locked row: five at most while the lock lasts,
+    so the password alone does not let anyone guess codes."""
+    tried = _recent_failures(throttle, now)
+    if len(tried) >= THROTTLE_FAILURES:
+        return None
+    if not _accept_code(session, user_id, secret, code, now):
+        throttle.recent_failures = _as_text([*tried, now])
+        return None
+    session.delete(throttle)
+    return _start_session(session, user_id, now)
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from forms.clinic import AuthenticationCodeForm, SignInForm, SubmissionFilterForm
+from forms.clinic import AuthenticationCodeForm, SignInWithCodeForm, SubmissionFilterForm
 from intake import clock, summaries, tablet
 from intake.clinic import queries, second_factor, services
 from intake.clinic.auth import role_required
@@ -36,7 +36,10 @@ def staff_member():
 
 PENDING_SIGN_IN = "pending_sign_in"  # the token of a sign-in waiting for its code or enrolment
 REFUSED_SIGN_IN = "Email or password is incorrect"
-LOCKED = "Too many failed sign-ins for this account. Try again in 15 minutes."
+LOCKED = (
+    "Too many failed sign-ins for this account. Try again in 15 minutes, "
+    "or sign in with your authentication code as well."
+)
 WRONG_CODE = "The code is not right. Check your authenticator app and enter the code it shows now"
 TOO_SLOW = "Signing in took longer than 5 minutes. Sign in again."
 
@@ -45,17 +48,22 @@ TOO_SLOW = "Signing in took longer than 5 minutes. Sign in again."
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(".submissions"))
-    form = SignInForm()
+    form = SignInWithCodeForm()
+    with_code = "code" in request.form  # the form a locked account's page shows
     if not form.validate_on_submit():
-        return _sign_in_page(form)
+        return _sign_in_page(form, with_code)
     result = services.sign_in(
-        form.email.data, form.password.data, require_2fa=current_app.config["REQUIRE_2FA"]
+        form.email.data,
+        form.password.data,
+        code=form.code.data,
+        require_2fa=current_app.config["REQUIRE_2FA"],
     )
     if result.outcome == "throttled":
         return _locked_page(form)
     if result.outcome == "failure":
         form.password.errors = [REFUSED_SIGN_IN]
-        return _sign_in_page(form)
+        form.code.data = ""
+        return _sign_in_page(form, with_code)
     if result.outcome == "success":
         return _signed_in(result)
     session.clear()  # a new session at sign-in: nothing carries over from before
@@ -64,13 +72,15 @@ def login():
     return redirect(url_for(step, next=local_path(request.args.get("next"))))
 
 
-def _sign_in_page(form, notice: str | None = None):
-    return render_template("clinic/login.html", form=form, notice=notice)
+def _sign_in_page(form, with_code: bool = False, notice: str | None = None):
+    return render_template("clinic/login.html", form=form, with_code=with_code, notice=notice)
 
 
 def _locked_page(form):
-    """Refused: the account is locked."""
-    return render_template("clinic/login.html", form=form, refusal=LOCKED), 429
+    """Refused: the account is locked. The same page whatever was typed, so it tells nothing."""
+    form.code.data = ""
+    page = render_template("clinic/login.html", form=form, with_code=True, refusal=LOCKED)
+    return page, 429
 
 
 def _signed_in(result: services.SignIn):
@@ -102,7 +112,7 @@ def waiting_for(step: str):
 def _start_again():
     """The pending sign-in ended (too slow, or the account changed): sign in from the start."""
     session.pop(PENDING_SIGN_IN, None)
-    return _sign_in_page(SignInForm(formdata=None), notice=TOO_SLOW)
+    return _sign_in_page(SignInWithCodeForm(formdata=None), notice=TOO_SLOW)
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -115,7 +125,7 @@ def login_code(token: str, user):
     result = services.sign_in_with_code(token, form.code.data)
     if result.outcome == "throttled":
         session.pop(PENDING_SIGN_IN)
-        return _locked_page(SignInForm(formdata=None, email=user.email))
+        return _locked_page(SignInWithCodeForm(formdata=None, email=user.email))
     if result.outcome == "failure":
         form.code.errors, form.code.data = [WRONG_CODE], ""
         return render_template("clinic/code.html", form=form)

@@ -1,6 +1,6 @@
 """Two-factor sign-in (SPEC section 7): enrolling at /clinic/account, the code after the
 password, codes never accepted twice, pending sign-ins that sign no one in, INTAKE_REQUIRE_2FA,
-the reset-2fa command, and the audit log."""
+a locked account's way in with its code (F5), the reset-2fa command, and the audit log."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from intake.models import StaffSession
 from intake.tokens import token_hash
 from tests.http.clinic_helpers import (
     CLINICIAN,
+    CSRF_FIELD,
     FRONTDESK,
+    PASSWORD,
     THROTTLED,
     Staff,
     audited,
@@ -466,6 +468,143 @@ def test_required_two_factor_follows_the_environment(tmp_path, monkeypatch, valu
     settings = config.from_environment(str(tmp_path))
     config.finish(settings)
     assert settings["REQUIRE_2FA"] is required
+
+
+# A locked account signs in with its code as well (F5) ------------------------------
+
+
+def lock(staff: Staff) -> None:
+    for _ in range(5):
+        assert staff.sign_in(password=WRONG).status_code == 200
+
+
+def sign_in_with_all_three(staff: Staff, password: str, code: str):
+    return staff.post("/clinic/login", email=staff.email, password=password, code=code)
+
+
+def test_a_locked_account_asks_for_the_code_as_well(app, client, secret):
+    staff = Staff(client)
+    lock(staff)
+
+    response = staff.sign_in()
+
+    assert response.status_code == 429
+    page = Html.of(response)
+    assert THROTTLED in page.text
+    assert [e["attrs"]["name"] for e in page.find("input") if e["attrs"]["type"] != "hidden"] == [
+        "email",
+        "password",
+        "code",
+    ]
+    assert page.find("label", for_="code")[0]["text"] == "Authentication code"
+
+
+def test_a_locked_enrolled_account_signs_in_with_password_and_code(
+    app, client, secret, frozen_clock
+):
+    staff = Staff(client)
+    lock(staff)
+
+    response = sign_in_with_all_three(staff, PASSWORD, code_at(secret, frozen_clock.current))
+
+    assert response.status_code == 302 and response.location == "/clinic/"
+    assert signed_in_list(client)
+    user_id = user_row(app, CLINICIAN).id
+    assert audited(app)[-1] == (CLINICIAN, user_id, "sign_in", "success_locked")
+    assert failures_counted(app, CLINICIAN) == 0
+    # and the code is used up like any other
+    other = Staff(app.test_client())
+    same_code = code_at(secret, frozen_clock.current)
+    assert sign_in_with_all_three(other, PASSWORD, same_code).status_code == 302
+    assert other.enter_code(code_at(secret, frozen_clock.current)).status_code == 200
+
+
+def _comparable(page: str) -> str:
+    return CSRF_FIELD.sub('name="csrf_token" value=""', page)
+
+
+def test_a_locked_account_refuses_everything_else_with_the_same_page(app, frozen_clock):
+    """No oracle: enrolled or not, password right or not, code right or not, the page is the
+    same, until the password and the code are both right."""
+    create_user(app, CLINICIAN, "clinician")
+    create_user(app, FRONTDESK, "frontdesk")
+    secret = enrolled(app, CLINICIAN)
+    enrolled_staff, unenrolled_staff = Staff(app.test_client()), Staff(app.test_client(), FRONTDESK)
+    lock(enrolled_staff)
+    lock(unenrolled_staff)
+    now = frozen_clock.current
+    right, wrong = code_at(secret, now), wrong_code(secret, now)
+
+    attempts = [
+        (enrolled_staff, lambda s: s.sign_in()),  # right password, no code
+        (enrolled_staff, lambda s: sign_in_with_all_three(s, WRONG, right)),
+        (enrolled_staff, lambda s: sign_in_with_all_three(s, PASSWORD, wrong)),
+        (enrolled_staff, lambda s: sign_in_with_all_three(s, WRONG, wrong)),
+        (unenrolled_staff, lambda s: s.sign_in()),
+        (unenrolled_staff, lambda s: sign_in_with_all_three(s, PASSWORD, right)),
+        (unenrolled_staff, lambda s: sign_in_with_all_three(s, WRONG, wrong)),
+    ]
+    pages = set()
+    for person, attempt in attempts:
+        response = attempt(person)
+        assert response.status_code == 429
+        pages.add(_comparable(response.get_data(as_text=True)).replace(person.email, "EMAIL"))
+    assert len(pages) == 1
+    assert THROTTLED in pages.pop()
+    assert open_sessions(app) == 0
+    assert [e for e in audited(app) if e[3] == "throttled"] == [
+        (email, None, "sign_in", "throttled") for email in [CLINICIAN] * 4 + [FRONTDESK] * 3
+    ]
+    # the code refused above with a wrong password was not used up
+    assert sign_in_with_all_three(enrolled_staff, PASSWORD, right).status_code == 302
+
+
+def test_the_password_is_never_checked_alone_while_locked(app, client, secret, monkeypatch):
+    staff = Staff(client)
+    lock(staff)
+    checked = []
+    real = staff_services._password_matches
+    monkeypatch.setattr(
+        staff_services, "_password_matches", lambda *args: checked.append(args) or real(*args)
+    )
+
+    assert staff.sign_in().status_code == 429
+    assert staff.sign_in(password=WRONG).status_code == 429
+
+    assert checked == []
+
+
+def test_refused_attempts_while_locked_neither_count_nor_extend_the_lock(
+    app, client, secret, frozen_clock
+):
+    person = Staff(client)
+    lock(person)
+    for _ in range(3):
+        frozen_clock.advance(minutes=4)
+        person.sign_in()
+        sign_in_with_all_three(person, WRONG, code_at(secret, frozen_clock.current))
+    assert failures_counted(app, CLINICIAN) == 0
+
+    frozen_clock.advance(minutes=2, seconds=59)  # 14:59 after the lock
+    assert person.sign_in().status_code == 429
+    frozen_clock.advance(seconds=2)
+    assert person.sign_in().location == "/clinic/login/code"
+
+
+def test_codes_tried_with_the_right_password_while_locked_are_five_at_most(
+    app, client, secret, frozen_clock
+):
+    """The lock lets the owner in with the code, not anyone with the password guess codes."""
+    person = Staff(client)
+    lock(person)
+    for attempt in range(5):
+        wrong = wrong_code(secret, frozen_clock.current, attempt)
+        assert sign_in_with_all_three(person, PASSWORD, wrong).status_code == 429
+
+    response = sign_in_with_all_three(person, PASSWORD, code_at(secret, frozen_clock.current))
+
+    assert response.status_code == 429
+    assert not signed_in_list(client)
 
 
 # flask --app app reset-2fa EMAIL --------------------------------------------------
