@@ -15,7 +15,7 @@ import pyotp
 import pytest
 from sqlalchemy import select, update
 
-from intake import questionnaire, services, summaries
+from intake import config, questionnaire, services, summaries
 from intake.clinic import services as staff
 from intake.database import write_transaction
 from intake.extensions import db
@@ -86,6 +86,17 @@ def wrong_code(secret: str, moment: datetime, which: int = 0) -> str:
     `which`-th of 000000, 111111, ... that is none of them."""
     right = {code_at(secret, moment, steps) for steps in (-1, 0, 1)}
     return [str(digit) * 6 for digit in range(10) if str(digit) * 6 not in right][which]
+
+
+def settings_with(monkeypatch, tmp_path, variable: str, value: str | None) -> dict:
+    """The settings an app reads from an environment where `variable` is `value` (None: unset)."""
+    if value is None:
+        monkeypatch.delenv(variable, raising=False)
+    else:
+        monkeypatch.setenv(variable, value)
+    settings = config.from_environment(str(tmp_path))
+    config.finish(settings)
+    return settings
 
 
 def submit(app, pdf: bool = False, **overrides) -> str:

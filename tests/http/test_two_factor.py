@@ -10,7 +10,6 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
-from intake import config
 from intake.clinic import services as staff_services
 from intake.extensions import db
 from intake.models import StaffSession
@@ -31,6 +30,7 @@ from tests.http.clinic_helpers import (
     quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
     sent_to_sign_in,
     set_enabled,
+    settings_with,
     signed_in_list,
     statuses_at_once,
     submit,
@@ -461,12 +461,7 @@ def test_without_the_setting_an_account_not_enrolled_signs_in_with_its_password(
 
 @pytest.mark.parametrize(("value", "required"), [("1", True), ("0", False), (None, False)])
 def test_required_two_factor_follows_the_environment(tmp_path, monkeypatch, value, required):
-    if value is None:
-        monkeypatch.delenv("INTAKE_REQUIRE_2FA", raising=False)
-    else:
-        monkeypatch.setenv("INTAKE_REQUIRE_2FA", value)
-    settings = config.from_environment(str(tmp_path))
-    config.finish(settings)
+    settings = settings_with(monkeypatch, tmp_path, "INTAKE_REQUIRE_2FA", value)
     assert settings["REQUIRE_2FA"] is required
 
 
