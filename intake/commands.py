@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         disable_user,
         enable_user,
         reset_password,
+        reset_2fa,
         audit,
         purge,
     ):
@@ -74,6 +75,14 @@ def reset_password(email: str) -> None:
     _account_change(
         lambda: staff.reset_password(email, _new_password()), f"New password set for {email}"
     )
+
+
+@click.command("reset-2fa")
+@click.argument("email")
+@with_appcontext
+def reset_2fa(email: str) -> None:
+    """Turn two-factor sign-in off for a lost authenticator, and end the account's sessions."""
+    _account_change(lambda: staff.reset_two_factor(email), f"Two-factor sign-in reset for {email}")
 
 
 def _account_change(change, done: str) -> None:

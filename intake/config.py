@@ -30,6 +30,8 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("INTAKE_SECRET_KEY") or _instance_secret_key(instance_path),
         "SESSION_COOKIE_SECURE": os.environ.get("INTAKE_SECURE_COOKIES") == "1",
         "PROXY_FIX": os.environ.get("INTAKE_PROXY_FIX") == "1",
+        # Every account enrols a TOTP authenticator at its next sign-in (SPEC section 7).
+        "REQUIRE_2FA": os.environ.get("INTAKE_REQUIRE_2FA") == "1",
         # The FHIR canonical base (SPEC section 10); no default here: in production, FHIR
         # endpoints refuse until it is set, and only development uses a placeholder.
         "FHIR_BASE": os.environ.get("INTAKE_FHIR_BASE") or None,
@@ -52,6 +54,7 @@ def finish(config: dict) -> None:
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     if config["DATABASE_URL"].startswith("postgresql"):
         config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+    config.setdefault("REQUIRE_2FA", False)
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Lax"
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session cookie
