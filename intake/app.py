@@ -9,7 +9,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import InternalServerError
 
-from intake import commands, config, database, fragments, i18n, languages, questionnaire, web
+from intake import commands, config, database, files, fragments, i18n, languages, questionnaire, web
 from intake.clinic import bp as clinic_bp
 from intake.clinic.auth import login_manager
 from intake.extensions import csrf, db, migrate
@@ -20,10 +20,11 @@ from intake.wizard import views as wizard_views
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the app: settings from the environment (or the tests), extensions, blueprints."""
     app = Flask(
         __name__,
+        instance_path=instance_path,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )
@@ -40,7 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    files.private_folder(app.instance_path)
     db.init_app(app)
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(database.MIGRATIONS))

@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from intake import clock, questionnaire, services, summaries
+from intake import clock, files, questionnaire, services, summaries
 from intake.clinic import queries
 from intake.clinic import services as staff
 from intake.demo import sample_answers
@@ -112,7 +112,7 @@ def export_pdf(reference: str, file: str) -> None:
     if file == "-":
         sys.stdout.buffer.write(pdf)
         return
-    Path(file).write_bytes(pdf)
+    files.write_private(file, pdf)
     click.echo(f"Wrote {file} ({len(pdf):,} bytes)")
 
 
@@ -127,14 +127,15 @@ def export_pdf(reference: str, file: str) -> None:
 def demo(out: str | None) -> None:
     """Create sample submissions through the real submit path and write their PDFs."""
     folder = Path(out or Path(current_app.instance_path) / "demo-pdfs")
-    folder.mkdir(parents=True, exist_ok=True)
+    if out is None or not folder.exists():  # an operator's existing folder is left as it is
+        files.private_folder(folder)
     zone = current_app.config["TIMEZONE"]
     lifetime = current_app.config["DRAFT_LIFETIME_HOURS"]
     for answers in sample_answers(clock.today(zone)):
         reference = _submit(answers, lifetime)
         summaries.store_after_submit(reference, zone)
         path = folder / f"{reference}.pdf"
-        path.write_bytes(summaries.stored_pdf(_stored(reference), zone))
+        files.write_private(path, summaries.stored_pdf(_stored(reference), zone))
         click.echo(str(path))
 
 

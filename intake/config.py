@@ -8,6 +8,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from intake import files
+
 DEFAULTS: dict[str, str | int] = {
     "TIMEZONE": "Europe/London",
     "TABLET_RESET_SECONDS": 30,
@@ -66,11 +68,10 @@ def _fhir_base(value: str | None) -> str | None:
 
 def _instance_secret_key(instance_path: str) -> str:
     """A key generated once and kept in the instance folder, shared by every worker."""
-    path = Path(instance_path) / "secret_key"
+    path = files.private_folder(instance_path) / "secret_key"
     if not path.exists():
-        Path(instance_path).mkdir(parents=True, exist_ok=True)
         draft = path.with_name(f"secret_key.{secrets.token_hex(8)}")
-        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        with os.fdopen(files.open_private(draft, os.O_WRONLY | os.O_EXCL), "w") as out:
             out.write(secrets.token_hex(32) + "\n")
         try:
             os.link(draft, path)  # atomic: the first worker wins, the others read its key
@@ -78,4 +79,5 @@ def _instance_secret_key(instance_path: str) -> str:
             pass
         finally:
             draft.unlink()
+    files.tighten(path)
     return path.read_text().strip()
