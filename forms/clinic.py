@@ -6,9 +6,18 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, SearchField
 from wtforms.validators import InputRequired, Length, Optional
 
+from forms.validators import OneLine
+
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", [InputRequired("Enter your email address"), Length(max=254)])
+    email = EmailField(
+        "Email",
+        [
+            InputRequired("Enter your email address"),
+            Length(max=254, message="Email must be 254 characters or fewer"),
+            OneLine("Email must not contain line breaks or invisible characters"),
+        ],
+    )
     password = PasswordField("Password", [InputRequired("Enter your password"), Length(max=1024)])
 
 

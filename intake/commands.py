@@ -16,6 +16,7 @@ from intake.clinic import queries
 from intake.clinic import services as staff
 from intake.demo import sample_answers
 from intake.models import ROLES, Submission
+from intake.printable import one_line
 from intake.wizard import drafts
 
 
@@ -95,9 +96,9 @@ def audit(since) -> None:
     zone = current_app.config["TIMEZONE"]
     for event in queries.audit_events(since.date() if since else None, zone):
         when = event.at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
-        click.echo(
-            f"{when}  {event.email or '-'}  {event.action}  {event.reference or '-'}  {event.outcome}"
-        )
+        texts = (event.email or "-", event.action, event.reference or "-", event.outcome)
+        # Escaped again: rows an older release stored as typed must not break a line either.
+        click.echo("  ".join((when, *map(one_line, texts))))
 
 
 @click.command("export-pdf")

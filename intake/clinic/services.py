@@ -16,6 +16,7 @@ from intake import clock
 from intake.database import write_transaction
 from intake.extensions import db
 from intake.models import ROLES, AuditEvent, SignInThrottle, StaffSession, Submission, User
+from intake.printable import one_line
 from intake.tokens import new_token, token_hash
 
 MIN_PASSWORD_LENGTH = 12
@@ -272,11 +273,12 @@ def _audit(
 
 
 def _event(email, user_id, action, reference, outcome, at) -> AuditEvent:
+    """One event; each text on one line, so no email typed at sign-in can forge another."""
     return AuditEvent(
         at=at,
-        email=email[:254],
+        email=one_line(email)[:254],
         user_id=user_id,
-        action=action,
-        reference=reference,
-        outcome=outcome,
+        action=one_line(action),
+        reference=None if reference is None else one_line(reference),
+        outcome=one_line(outcome),
     )

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from intake import clock
+from intake.clinic import services as staff
+from intake.extensions import db
+from intake.models import AuditEvent
 from tests.factories import answers
-from tests.http.clinic_helpers import CLINICIAN, Staff, create_user, quick_hashing  # noqa: F401
+from tests.http.clinic_helpers import (
+    CLINICIAN,
+    Staff,
+    audit_rows,
+    create_user,
+    quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
+)
+from tests.support import Html
 
 PAGES = ("/", "/questions/about-you", "/check-answers", "/clinic/login", "/no-such-page")
 
@@ -97,3 +108,75 @@ def test_every_free_text_field_is_bounded(app, patient):
     response = patient.answer_step("your-treatments", answers(treatment_notes=long_note))
     assert response.status_code == 200
     assert "1,000 characters or fewer" in response.get_data(as_text=True)
+
+
+# F2: no audit line can be forged through the sign-in email -----------------------------
+
+FORGED_LINE = "2026-11-30 09:12:44  dr.lee@clinic.example  view_answers  ABCD-2345  success"
+FORGING_EMAILS = {
+    "line break": f"mallory@evil.example\n{FORGED_LINE}",
+    "carriage return": f"mallory@evil.example\r{FORGED_LINE}",
+    "escape sequences": f"mallory@evil.example\x1b[1A\x1b[2K{FORGED_LINE}",
+    "line separator": f"mallory@evil.example\u2028{FORGED_LINE}",
+    "bidirectional override": "mallory@evil.example\u202eelpmaxe.cinilc@eel.rd",
+    "zero-width space": "dr.lee@clinic.exam\u200bple",
+    "NUL": "dr.lee@clinic.example\x00",
+}
+
+
+@pytest.mark.parametrize("email", FORGING_EMAILS.values(), ids=FORGING_EMAILS.keys())
+def test_a_sign_in_email_with_control_characters_gets_a_field_error_and_no_audit_line(
+    app, client, email
+):
+    response = Staff(client).sign_in(email=email, password="whatever it is")
+    page = Html.of(response)
+    assert response.status_code == 200
+    assert page.error_links() == [
+        ("#email", "Email must not contain line breaks or invisible characters")
+    ]
+    assert audit_rows(app) == []
+
+
+def test_a_sign_in_email_longer_than_an_address_can_be_gets_a_field_error(app, client):
+    response = Staff(client).sign_in(email="a" * 243 + "@clinic.test", password="whatever it is")
+    assert Html.of(response).error_links() == [("#email", "Email must be 254 characters or fewer")]
+    assert audit_rows(app) == []
+
+
+def test_the_audit_log_stores_every_text_on_one_line_whoever_calls_it(app):
+    with app.app_context():
+        staff.sign_in(FORGING_EMAILS["escape sequences"], "a wrong password")
+        db.session.remove()
+    (row,) = audit_rows(app)
+    assert row["email"] == "mallory@evil.example\\x1b[1a\\x1b[2k" + FORGED_LINE.lower()
+    assert (row["action"], row["outcome"]) == ("sign_in", "failure")
+
+
+def test_the_audit_command_prints_rows_of_older_releases_one_line_each(app, client, runner):
+    """Rows stored as typed by an older release: the command escapes them when it prints."""
+    create_user(app, CLINICIAN, "clinician")
+    Staff(client).signed_in()
+    with app.app_context():
+        for email in ("line break", "escape sequences", "line separator", "carriage return"):
+            db.session.add(
+                AuditEvent(
+                    at=clock.now(),
+                    email=FORGING_EMAILS[email],
+                    action="sign_in",
+                    reference=None,
+                    outcome="failure",
+                )
+            )
+        db.session.commit()
+        db.session.remove()
+
+    result = runner.invoke(args=["audit"])
+
+    assert result.exit_code == 0, result.output
+    printed = result.stdout_bytes
+    assert printed.count(b"\n") == len(audit_rows(app)) == 5
+    assert printed.endswith(b"\n")
+    assert all(byte >= 0x20 for line in printed.splitlines() for byte in line), printed
+    assert b"\x1b" not in printed and "\u2028" not in result.output
+    older = [line for line in result.output.splitlines() if "mallory@evil.example\\" in line]
+    assert len(older) == 4 and all(line.endswith("  sign_in  -  failure") for line in older)
