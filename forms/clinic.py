@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, SearchField
+from datetime import date
+
+from wtforms import EmailField, PasswordField, SearchField
 from wtforms.validators import InputRequired, Length, Optional
 
-from forms.validators import OneLine
+from forms.base import Form
+from forms.fields import DayField
+from forms.filters import one_line
+from forms.validators import DateBetween, OneLine
+
+# The days a list can be filtered by: beyond them Python's dates (and the database's) overflow.
+FILTER_DAYS = DateBetween(date(1900, 1, 1), date(2100, 12, 31))
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField(
         "Email",
         [
@@ -21,9 +28,9 @@ class SignInForm(FlaskForm):
     password = PasswordField("Password", [InputRequired("Enter your password"), Length(max=1024)])
 
 
-class SubmissionFilterForm(FlaskForm):
+class SubmissionFilterForm(Form):
     """Search and date filters of the submissions list (POSTed: names stay out of URLs)."""
 
-    q = SearchField("Name or reference", [Optional(), Length(max=100)])
-    submitted = DateField("Submitted on", [Optional()])
-    appointment = DateField("Appointment on", [Optional()])
+    q = SearchField("Name or reference", [Optional(), Length(max=100)], filters=[one_line])
+    submitted = DayField("Submitted on", [Optional(), FILTER_DAYS])
+    appointment = DayField("Appointment on", [Optional(), FILTER_DAYS])

@@ -57,6 +57,18 @@ class OneLine:
             raise ValidationError(self.message)
 
 
+class DateBetween:
+    """A date within a range of years, said in a message that names them."""
+
+    def __init__(self, first: date, last: date):
+        self.first = first
+        self.last = last
+
+    def __call__(self, form, field):
+        if field.data and not self.first <= field.data <= self.last:
+            raise ValidationError(f"Enter a date between {self.first.year} and {self.last.year}")
+
+
 class TextRules:
     """Length and allowed characters of a typed answer."""
 
