@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template, request
+from flask import Flask, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import InternalServerError
+from werkzeug.exceptions import InternalServerError, SecurityError
+from werkzeug.routing import RequestRedirect
 
 from intake import commands, config, database, files, fragments, i18n, languages, questionnaire, web
 from intake.clinic import bp as clinic_bp
@@ -18,6 +20,7 @@ from intake.wizard import bp as wizard_bp
 from intake.wizard import views as wizard_views
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLAIN_TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -33,6 +36,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_routing_redirects(app)
     register_template_filters(app)
     fragments.init_app(app)
     web.init_app(app)
@@ -65,6 +69,12 @@ def register_errorhandlers(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, page)
 
+    @app.errorhandler(SecurityError)
+    def host_not_trusted(error):
+        # Plain text: with a host not in TRUSTED_HOSTS Flask builds no URLs, so no page can be
+        # rendered (its links to the style sheet would fail).
+        return "Bad Request: this service does not answer to that host name.\n", 400, PLAIN_TEXT
+
     @app.errorhandler(CSRFError)
     def form_token_refused(error):
         if request.blueprint == "wizard":
@@ -74,6 +84,20 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         return render_template("error.html", error=InternalServerError()), 500
+
+
+def register_routing_redirects(app: Flask) -> None:
+    """Werkzeug's own redirects (/clinic to /clinic/) keep to the path and query: it would build
+    them on the Host header, which anyone can set. (Flask passes routing redirects to no error
+    handler, so they are answered before the view instead.)"""
+
+    @app.before_request
+    def relative_routing_redirect():
+        routing = request.routing_exception
+        if not isinstance(routing, RequestRedirect):
+            return None
+        target = urlsplit(routing.new_url)
+        return redirect(urlunsplit(("", "", target.path, target.query, "")), routing.code)
 
 
 def register_template_filters(app: Flask) -> None:

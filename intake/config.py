@@ -28,6 +28,8 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("INTAKE_SECRET_KEY") or _instance_secret_key(instance_path),
         "SESSION_COOKIE_SECURE": os.environ.get("INTAKE_SECURE_COOKIES") == "1",
         "PROXY_FIX": os.environ.get("INTAKE_PROXY_FIX") == "1",
+        # The host names this service answers to; unset, any (development).
+        "TRUSTED_HOSTS": _host_names(os.environ.get("INTAKE_TRUSTED_HOSTS")),
         # The FHIR canonical base (SPEC section 10); no default here: in production, FHIR
         # endpoints refuse until it is set, and only development uses a placeholder.
         "FHIR_BASE": os.environ.get("INTAKE_FHIR_BASE") or None,
@@ -53,6 +55,12 @@ def finish(config: dict) -> None:
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Lax"
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session cookie
+
+
+def _host_names(value: str | None) -> list[str] | None:
+    """Comma-separated host names (a leading dot also allows their subdomains), or None."""
+    names = [name.strip() for name in (value or "").split(",") if name.strip()]
+    return names or None
 
 
 def _fhir_base(value: str | None) -> str | None:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from intake import clock
+from intake import clock, config
 from intake.clinic import services as staff
 from intake.extensions import db
 from intake.models import AuditEvent
 from tests.factories import answers
 from tests.http.clinic_helpers import (
     CLINICIAN,
+    CSRF_FIELD,
     Staff,
     audit_rows,
     create_user,
     quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
 )
-from tests.support import Html
+from tests.support import Html, make_app
 
 PAGES = ("/", "/questions/about-you", "/check-answers", "/clinic/login", "/no-such-page")
 
@@ -180,3 +181,73 @@ def test_the_audit_command_prints_rows_of_older_releases_one_line_each(app, clie
     assert b"\x1b" not in printed and "\u2028" not in result.output
     older = [line for line in result.output.splitlines() if "mallory@evil.example\\" in line]
     assert len(older) == 4 and all(line.endswith("  sign_in  -  failure") for line in older)
+
+
+# F8: the Host header never makes a redirect, and TRUSTED_HOSTS refuses a foreign one ----
+
+FOREIGN = "evil.example"
+
+
+def redirects(client, headers: dict) -> dict:
+    """A response of each kind of redirect the app sends, all to requests with these headers."""
+    token = CSRF_FIELD.search(client.get("/", headers=headers).get_data(as_text=True)).group(1)
+    return {
+        "Werkzeug's slash redirect": client.get("/clinic?x=1", headers=headers),
+        "sign-in required": client.get("/clinic/", headers=headers),
+        "language chosen": client.get("/language/es?next=/questions/about-you", headers=headers),
+        "a new draft": client.post("/start", data={"csrf_token": token}, headers=headers),
+        "tablet reset": client.get("/tablet/reset", headers=headers),
+    }
+
+
+@pytest.mark.parametrize("proxy_fix", [False, True], ids=["direct", "behind a proxy"])
+def test_no_redirect_carries_a_host_header_or_a_forwarded_host(tmp_path, proxy_fix):
+    headers = {
+        "Host": FOREIGN,
+        "X-Forwarded-Host": FOREIGN,
+        "X-Forwarded-Proto": "https",
+        "Referer": f"https://{FOREIGN}/",
+    }
+    found = redirects(make_app(tmp_path, PROXY_FIX=proxy_fix).test_client(), headers)
+    locations = {kind: response.location for kind, response in found.items()}
+    assert {response.status_code for response in found.values()} <= {302, 308}, locations
+    assert locations == {
+        "Werkzeug's slash redirect": "/clinic/?x=1",
+        "sign-in required": "/clinic/login?next=%2Fclinic%2F",
+        "language chosen": "/questions/about-you",
+        "a new draft": "/questions/about-you",
+        "tablet reset": "/",
+    }
+    assert FOREIGN not in found["Werkzeug's slash redirect"].get_data(as_text=True)
+
+
+def test_with_trusted_hosts_a_foreign_host_gets_400(tmp_path):
+    app = make_app(tmp_path, TRUSTED_HOSTS=["intake.example"])
+    client = app.test_client()
+    assert client.get("/", base_url="https://intake.example").status_code == 200
+    refused = client.get("/clinic", base_url=f"https://{FOREIGN}")
+    assert refused.status_code == 400 and refused.location is None
+    assert "does not answer to that host name" in refused.get_data(as_text=True)
+    assert refused.headers["X-Frame-Options"] == "DENY"  # the security headers all the same
+
+
+def test_behind_a_proxy_a_foreign_forwarded_host_gets_400(tmp_path):
+    app = make_app(tmp_path, TRUSTED_HOSTS=["intake.example"], PROXY_FIX=True)
+    client = app.test_client()
+    proxied = {"X-Forwarded-Host": "intake.example"}
+    assert client.get("/", base_url="http://10.0.0.5", headers=proxied).status_code == 200
+    forged = client.get(
+        "/", base_url="http://intake.example", headers={"X-Forwarded-Host": FOREIGN}
+    )
+    assert forged.status_code == 400
+
+
+def test_trusted_hosts_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("INTAKE_SECRET_KEY", "from-env")
+    monkeypatch.delenv("INTAKE_TRUSTED_HOSTS", raising=False)
+    assert config.from_environment(str(tmp_path))["TRUSTED_HOSTS"] is None  # any: development
+    monkeypatch.setenv("INTAKE_TRUSTED_HOSTS", " intake.clinic.example, .clinic.example ,")
+    assert config.from_environment(str(tmp_path))["TRUSTED_HOSTS"] == [
+        "intake.clinic.example",
+        ".clinic.example",
+    ]
