@@ -4,7 +4,6 @@ files, 0700 folders), whatever the umask, and files an older release left open a
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import stat
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 
 from intake import config
 from intake.app import create_app
-from tests import support
 from tests.factories import answers
 from tests.support import Patient, apps_made
 
@@ -103,13 +101,10 @@ def test_demo_makes_a_new_out_folder_private_and_leaves_an_existing_one_as_it_is
 
 def test_an_instance_folder_left_open_by_an_older_release_is_tightened_at_start(instance):
     instance.mkdir(mode=0o755)
-    database = instance / "intake.sqlite3"
-    assert support.sqlite_template is not None
-    shutil.copyfile(support.sqlite_template, database)
     (instance / "secret_key").write_text("an older release's key\n")
     (instance / "intake.sqlite3.upgrade-lock").touch()
-    # Another process holds the database open: its -wal and -shm files are there, 0644 too.
-    older = sqlite3.connect(database)
+    # A database that another process holds open: its -wal and -shm files are there, 0644 too.
+    older = sqlite3.connect(instance / "intake.sqlite3")
     try:
         older.execute("PRAGMA journal_mode=WAL")
         older.execute("CREATE TABLE older_release (id INTEGER)")
