@@ -62,7 +62,7 @@ def local_path(target: str | None) -> str | None:
     put a line break (a header of its own) or a character a header cannot carry in Location."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return None
-    if has_invisible(target):
+    if has_invisible(target):  # CR/LF would end the Location header early
         return None
     parts = urlsplit(target)
     return None if parts.scheme or parts.netloc else iri_to_uri(target)

@@ -12,8 +12,8 @@ from urllib.parse import quote
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from intake.questionnaire import STEPS, Kind
-from tests.factories import answers, formdata
+from intake.questionnaire import STEPS
+from tests.factories import answers, field_names, formdata
 from tests.http.clinic_helpers import (
     CLINICIAN,
     Staff,
@@ -40,14 +40,19 @@ def clinician(app, client) -> Staff:
 # A text answer sent as a file part -----------------------------------------------------
 
 
-def test_a_text_answer_sent_as_a_file_part_gets_400_and_the_step_again(patient):
-    patient.start()
-    data = formdata(ABOUT_YOU, answers()) | {"full_name": as_file("Ada Lovelace")}
-    response = patient.client.post(
+def post_about_you(patient, **files):
+    """Step 1 with valid answers, those named here sent as file parts instead of text."""
+    data = formdata(ABOUT_YOU, answers()) | {name: as_file(text) for name, text in files.items()}
+    return patient.client.post(
         "/questions/about-you",
         data={"csrf_token": patient.csrf_token("/questions/about-you"), **data},
         content_type="multipart/form-data",
     )
+
+
+def test_a_text_answer_sent_as_a_file_part_gets_400_and_the_step_again(patient):
+    patient.start()
+    response = post_about_you(patient, full_name="Ada Lovelace")
     page = Html.of(response)
     assert response.status_code == 400
     assert [href for href, _ in page.error_links()] == ["#full_name"]
@@ -57,12 +62,7 @@ def test_a_text_answer_sent_as_a_file_part_gets_400_and_the_step_again(patient):
 
 def test_an_optional_answer_sent_as_a_file_part_is_not_saved_without_it(patient):
     patient.start()
-    data = formdata(ABOUT_YOU, answers()) | {"phone": as_file("0123")}
-    response = patient.client.post(
-        "/questions/about-you",
-        data={"csrf_token": patient.csrf_token("/questions/about-you"), **data},
-        content_type="multipart/form-data",
-    )
+    response = post_about_you(patient, phone="0123")
     assert response.status_code == 400
     assert Html.of(response).value("full_name") == "Ada Lovelace"
     # Nothing was saved: the step shown again from the draft is still empty.
@@ -196,16 +196,6 @@ SIGNS_OUT = ("clinic.logout", "clinic.tablet_mode", "wizard.tablet_reset")
 _PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
-def step_fields(step) -> tuple[str, ...]:
-    names = ["shown"]
-    for question in step.questions:
-        if question.kind is Kind.DATE:
-            names += [f"{question.id}-{part}" for part in ("day", "month", "year")]
-        else:
-            names.append(question.id)
-    return tuple(names)
-
-
 @dataclass(frozen=True)
 class Route:
     endpoint: str
@@ -228,7 +218,7 @@ def routes(app) -> list[Route]:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if rule.endpoint == "wizard.step":
                 found += [
-                    Route(rule.endpoint, method, rule.rule, step_fields(step), step.slug)
+                    Route(rule.endpoint, method, rule.rule, tuple(field_names(step)), step.slug)
                     for step in STEPS
                 ]
             else:
