@@ -11,11 +11,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from intake import clock, housekeeping, questionnaire, services, summaries
+from intake import clock, files, housekeeping, questionnaire, services, summaries
 from intake.clinic import queries
 from intake.clinic import services as staff
 from intake.demo import sample_answers
 from intake.models import ROLES, Submission
+from intake.printable import one_line
 from intake.wizard import drafts
 
 
@@ -105,9 +106,9 @@ def audit(since) -> None:
     zone = current_app.config["TIMEZONE"]
     for event in queries.audit_events(since.date() if since else None, zone):
         when = event.at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
-        click.echo(
-            f"{when}  {event.email or '-'}  {event.action}  {event.reference or '-'}  {event.outcome}"
-        )
+        texts = (event.email or "-", event.action, event.reference or "-", event.outcome)
+        # Escaped again: rows an older release stored as typed must not break a line either.
+        click.echo("  ".join((when, *map(one_line, texts))))
 
 
 @click.command("purge")
@@ -130,7 +131,7 @@ def export_pdf(reference: str, file: str) -> None:
     if file == "-":
         sys.stdout.buffer.write(pdf)
         return
-    Path(file).write_bytes(pdf)
+    files.write_private(file, pdf)
     click.echo(f"Wrote {file} ({len(pdf):,} bytes)")
 
 
@@ -145,14 +146,15 @@ def export_pdf(reference: str, file: str) -> None:
 def demo(out: str | None) -> None:
     """Create sample submissions through the real submit path and write their PDFs."""
     folder = Path(out or Path(current_app.instance_path) / "demo-pdfs")
-    folder.mkdir(parents=True, exist_ok=True)
+    if out is None or not folder.exists():  # an operator's existing folder is left as it is
+        files.private_folder(folder)
     zone = current_app.config["TIMEZONE"]
     lifetime = current_app.config["DRAFT_LIFETIME_HOURS"]
     for answers in sample_answers(clock.today(zone)):
         reference = _submit(answers, lifetime)
         summaries.store_after_submit(reference, zone)
         path = folder / f"{reference}.pdf"
-        path.write_bytes(summaries.stored_pdf(_stored(reference), zone))
+        files.write_private(path, summaries.stored_pdf(_stored(reference), zone))
         click.echo(str(path))
 
 

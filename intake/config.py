@@ -8,6 +8,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from intake import files
+
 DEFAULTS: dict[str, str | int] = {
     "TIMEZONE": "Europe/London",
     "TABLET_RESET_SECONDS": 30,
@@ -32,6 +34,8 @@ def from_environment(instance_path: str) -> dict:
         "PROXY_FIX": os.environ.get("INTAKE_PROXY_FIX") == "1",
         # Every account enrols a TOTP authenticator at its next sign-in (SPEC section 7).
         "REQUIRE_2FA": os.environ.get("INTAKE_REQUIRE_2FA") == "1",
+        # The host names this service answers to; unset, any (development).
+        "TRUSTED_HOSTS": _host_names(os.environ.get("INTAKE_TRUSTED_HOSTS")),
         # The FHIR canonical base (SPEC section 10); no default here: in production, FHIR
         # endpoints refuse until it is set, and only development uses a placeholder.
         "FHIR_BASE": os.environ.get("INTAKE_FHIR_BASE") or None,
@@ -60,6 +64,12 @@ def finish(config: dict) -> None:
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session cookie
 
 
+def _host_names(value: str | None) -> list[str] | None:
+    """Comma-separated host names (a leading dot also allows their subdomains), or None."""
+    names = [name.strip() for name in (value or "").split(",") if name.strip()]
+    return names or None
+
+
 def _fhir_base(value: str | None) -> str | None:
     """An absolute http(s) URL without its trailing slash, or None when not set; a malformed
     one fails at start, not at the first FHIR export."""
@@ -73,11 +83,10 @@ def _fhir_base(value: str | None) -> str | None:
 
 def _instance_secret_key(instance_path: str) -> str:
     """A key generated once and kept in the instance folder, shared by every worker."""
-    path = Path(instance_path) / "secret_key"
+    path = files.private_folder(instance_path) / "secret_key"
     if not path.exists():
-        Path(instance_path).mkdir(parents=True, exist_ok=True)
         draft = path.with_name(f"secret_key.{secrets.token_hex(8)}")
-        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        with os.fdopen(files.open_private(draft, os.O_WRONLY | os.O_EXCL), "w") as out:
             out.write(secrets.token_hex(32) + "\n")
         try:
             os.link(draft, path)  # atomic: the first worker wins, the others read its key
@@ -85,4 +94,5 @@ def _instance_secret_key(instance_path: str) -> str:
             pass
         finally:
             draft.unlink()
+    files.tighten(path)
     return path.read_text().strip()

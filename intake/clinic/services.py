@@ -18,6 +18,7 @@ from intake.clinic import second_factor
 from intake.database import write_transaction
 from intake.extensions import db
 from intake.models import ROLES, AuditEvent, SignInThrottle, StaffSession, Submission, User
+from intake.printable import one_line
 from intake.tokens import new_token, token_hash
 
 MIN_PASSWORD_LENGTH = 12
@@ -522,11 +523,12 @@ def _audit(
 
 
 def _event(email, user_id, action, reference, outcome, at) -> AuditEvent:
+    """One event; each text on one line, so no email typed at sign-in can forge another."""
     return AuditEvent(
         at=at,
-        email=email[:254],
+        email=one_line(email)[:254],
         user_id=user_id,
-        action=action,
-        reference=reference,
-        outcome=outcome,
+        action=one_line(action),
+        reference=None if reference is None else one_line(reference),
+        outcome=one_line(outcome),
     )

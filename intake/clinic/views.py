@@ -213,12 +213,14 @@ def submissions():
         page=request.form.get("page", 1, type=int),
         clinic_timezone=current_app.config["TIMEZONE"],
     )
-    return render_template(
+    refused = form.is_submitted() and not filtering  # shown again with the field's error
+    html = render_template(
         "clinic/list.html",
         form=form,
         page=page,
         today=clock.today(current_app.config["TIMEZONE"]),
     )
+    return html, 400 if refused else 200
 
 
 @bp.get("/submissions/<reference>")

@@ -122,7 +122,7 @@ def _answer_step(current: Step):
     revealed = _newly_revealed(form)
     for question_id in revealed:
         form[question_id].errors = []
-    if any(field.errors for field in form):
+    if any(field.errors for field in form) or form.sent_files:
         if drafts.current() is None and _submitted():
             return redirect(url_for(".confirmation"))
         return _render_step(current, form, revealed=revealed)
