@@ -15,6 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import DateTime, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -126,6 +127,12 @@ def write_connection():
         connection.begin(),
     ):
         yield connection
+
+
+def upsert(dialect_name: str, table):
+    """An INSERT that can say ON CONFLICT (SQLite and PostgreSQL each have their own), for
+    counts and rows that several workers may create at once."""
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
 
 
 def alembic_config(app: Flask) -> AlembicConfig:

@@ -17,12 +17,10 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, request
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.exceptions import TooManyRequests
 
 from intake import clock
-from intake.database import write_connection
+from intake.database import upsert, write_connection
 from intake.models import RateLimit
 
 # Each action's limit, hits a window, is the setting RATE_LIMIT_<ACTION>.
@@ -114,9 +112,8 @@ def _seconds_left(now: datetime) -> int:
 def _counted(connection, key: str, expires_at: datetime):
     """INSERT ... ON CONFLICT (key) DO UPDATE ... RETURNING hits: one atomic statement, so
     workers and servers hitting at once each get their own count."""
-    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     return (
-        insert(RateLimit)
+        upsert(connection.dialect.name, RateLimit)
         .values(key=key, hits=1, expires_at=expires_at)
         .on_conflict_do_update(index_elements=["key"], set_={"hits": RateLimit.hits + 1})
         .returning(RateLimit.hits)

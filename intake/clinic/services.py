@@ -10,12 +10,10 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from intake import clock
 from intake.clinic import second_factor
-from intake.database import write_transaction
+from intake.database import upsert, write_transaction
 from intake.extensions import db
 from intake.models import ROLES, AuditEvent, SignInThrottle, StaffSession, Submission, User
 from intake.printable import one_line
@@ -315,9 +313,8 @@ def _as_text(moments: list[datetime]) -> list[str]:
 
 def _insert_throttle(email: str):
     """INSERT ... ON CONFLICT DO NOTHING, so two workers' first attempts don't collide."""
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     return (
-        insert(SignInThrottle)
+        upsert(db.engine.dialect.name, SignInThrottle)
         .values(email=email, recent_failures=[], locked_until=None)
         .on_conflict_do_nothing(index_elements=["email"])
     )
