@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from intake import languages
+from intake.clinic import services as staff
 from intake.extensions import db
 from intake.models import Draft
 from intake.questionnaire import Kind, Question, Step, answer_text, parse_date
@@ -73,6 +74,14 @@ class Wording:
     def answer(self, question: Question, value) -> str:
         """An answer in words, as Check your answers shows it in this language."""
         return answer_text(question, value, self, self.date)
+
+
+def staff_account(live_app, email: str, password: str, role: str = "clinician") -> str:
+    """A staff account on the browser tests' live app; its email."""
+    with live_app.app_context():
+        staff.create_user(email, password, role)
+        db.session.remove()
+    return email
 
 
 def switch_language(page: Page, language: str) -> None:

@@ -11,9 +11,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from intake.clinic import services as staff
-from intake.extensions import db
-from tests.browser.helpers import axe_violations, overflow, small_targets
+from tests.browser.helpers import axe_violations, overflow, small_targets, staff_account
 
 EMAIL = "dr.totp@clinic.test"
 PASSWORD = "a long two-factor password"
@@ -21,10 +19,7 @@ PASSWORD = "a long two-factor password"
 
 @pytest.fixture(scope="module")
 def account(live_app) -> str:
-    with live_app.app_context():
-        staff.create_user(EMAIL, PASSWORD, "clinician")
-        db.session.remove()
-    return EMAIL
+    return staff_account(live_app, EMAIL, PASSWORD)
 
 
 def sign_in_with_password(page: Page) -> None:

@@ -29,6 +29,7 @@ CLINICIAN = "dr.grey@clinic.test"
 FRONTDESK = "desk@clinic.test"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 REFUSED_SIGN_IN = "Email or password is incorrect"
+WRONG = "not the right password"
 THROTTLED = (
     "Too many failed sign-ins for this account. Try again in 15 minutes, "
     "or sign in with your authentication code as well."

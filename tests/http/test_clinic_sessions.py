@@ -28,12 +28,6 @@ from tests.http.clinic_helpers import (
 from tests.support import make_app
 
 
-@pytest.fixture
-def clinician(app):
-    create_user(app, CLINICIAN, "clinician")
-    return CLINICIAN
-
-
 def test_sign_in_starts_a_new_session_with_nothing_carried_over(app, client, patient, clinician):
     staff = Staff(client)
     patient.start()  # "Start now" on a shared tablet puts a draft token in the session

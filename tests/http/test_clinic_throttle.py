@@ -19,6 +19,7 @@ from tests.http.clinic_helpers import (
     PASSWORD,
     REFUSED_SIGN_IN,
     THROTTLED,
+    WRONG,
     Staff,
     audit_rows,
     audited,
@@ -32,14 +33,7 @@ from tests.http.clinic_helpers import (
 )
 from tests.support import client_at, make_app
 
-WRONG = "not the right password"
 NOBODY = "nobody@clinic.test"
-
-
-@pytest.fixture
-def clinician(app):
-    create_user(app, CLINICIAN, "clinician")
-    return CLINICIAN
 
 
 @pytest.fixture

@@ -196,7 +196,7 @@ def redirects(client, headers: dict) -> dict:
         "sign-in required": client.get("/clinic/", headers=headers),
         "language chosen": client.get("/language/es?next=/questions/about-you", headers=headers),
         "a new draft": client.post("/start", data={"csrf_token": token}, headers=headers),
-        "tablet reset": client.get("/tablet/reset", headers=headers),
+        "tablet reset": client.post("/tablet/reset", data={"csrf_token": token}, headers=headers),
     }
 
 

@@ -18,6 +18,7 @@ from intake.questionnaire import STEPS
 from tests.factories import answers, formdata
 from tests.http.clinic_helpers import (  # noqa: F401  (quick_hashing is an autouse fixture)
     CLINICIAN,
+    WRONG,
     Staff,
     audit_rows,
     create_user,
@@ -25,7 +26,6 @@ from tests.http.clinic_helpers import (  # noqa: F401  (quick_hashing is an auto
 )
 from tests.support import Html, Patient, client_at, make_app
 
-WRONG = "not the right password"
 # 15 seconds into a one-minute window: 45 seconds are left of it.
 IN_A_WINDOW = datetime(2026, 12, 3, 9, 30, 15, tzinfo=timezone.utc)
 

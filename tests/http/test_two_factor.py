@@ -20,6 +20,7 @@ from tests.http.clinic_helpers import (
     FRONTDESK,
     PASSWORD,
     THROTTLED,
+    WRONG,
     Staff,
     audited,
     code_at,
@@ -40,15 +41,8 @@ from tests.http.clinic_helpers import (
 )
 from tests.support import Html, client_at, make_app
 
-WRONG = "not the right password"
 WRONG_CODE = "The code is not right. Check your authenticator app and enter the code it shows now"
 TOO_SLOW = "Signing in took longer than 5 minutes. Sign in again."
-
-
-@pytest.fixture
-def clinician(app):
-    create_user(app, CLINICIAN, "clinician")
-    return CLINICIAN
 
 
 @pytest.fixture
