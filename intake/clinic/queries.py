@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
@@ -123,5 +124,8 @@ def audit_events(since: date | None, clinic_timezone: str) -> list[AuditEvent]:
     """The audit log, oldest first, optionally from a clinic-time date on."""
     statement = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
     if since:
-        statement = statement.where(AuditEvent.at >= _day_in_utc(since, clinic_timezone)[0])
+        start = datetime.combine(since, time.min, ZoneInfo(clinic_timezone))
+        # On the first day of the calendar, east of UTC, it has no UTC time: every event is after.
+        with contextlib.suppress(OverflowError):
+            statement = statement.where(AuditEvent.at >= start.astimezone(timezone.utc))
     return list(db.session.scalars(statement))
