@@ -77,7 +77,7 @@ def _start() -> None:
 def _refuse_files(response):
     """No page takes a file: a form answering a request that sent one (text as a file part,
     refused by forms.base) is shown again with 400, not 200."""
-    if response.status_code == 200 and request.files:
+    if response.status_code == 200 and request.mimetype == "multipart/form-data" and request.files:
         response.status_code = 400
     return response
 
