@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import Field, SelectMultipleField
+from wtforms import DateField, Field, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 DATE_PARTS = ("day", "month", "year")
@@ -19,6 +19,16 @@ class MultiCheckboxField(SelectMultipleField):
     def pre_validate(self, form):
         # The choice check belongs to the validators, with a message in plain words.
         pass
+
+
+class DayField(DateField):
+    """A date typed in one box (YYYY-MM-DD, as a browser's date input sends it)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a real date") from None
 
 
 class DatePartsField(Field):

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
+from forms.base import Form
 from forms.fields import DatePartsField, MultiCheckboxField, date_parts
+from forms.filters import one_line, several_lines
 from forms.validators import Choices, DateRules, Optional, Required, TextRules
 from intake import clock
 from intake.questionnaire import Kind, Question, Step
@@ -24,33 +24,15 @@ def clinic_today():
     return clock.today(current_app.config["TIMEZONE"])
 
 
-# Control characters (NUL and friends) are never typed on purpose; PostgreSQL refuses NUL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _strip(value):
-    """One line of text: no control characters, no tabs or line breaks, no outer spaces."""
-    if not isinstance(value, str):
-        return value
-    return _CONTROL.sub("", value.replace("\r", " ").replace("\n", " ").replace("\t", " ")).strip()
-
-
-def _normalise_newlines(value):
-    """Several lines of text: line breaks as \\n, no other control characters, no outer spaces."""
-    if not isinstance(value, str):
-        return value
-    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-
-
 def _field(question: Question):
     presence = Required(question.required_message) if question.required else Optional()
     choices = [SelectChoice(option.id, option.label) for option in question.options]
     match question.kind:
         case Kind.TEXT:
-            return StringField(question.label, [presence, TextRules(question)], filters=[_strip])
+            return StringField(question.label, [presence, TextRules(question)], filters=[one_line])
         case Kind.LONG_TEXT:
             return TextAreaField(
-                question.label, [presence, TextRules(question)], filters=[_normalise_newlines]
+                question.label, [presence, TextRules(question)], filters=[several_lines]
             )
         case Kind.DATE:
             return DatePartsField(question.label, [presence, DateRules(question, clinic_today)])
@@ -68,7 +50,7 @@ def _field(question: Question):
     raise ValueError(question.kind)
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     """One step's questions; only those whose condition holds are validated and kept."""
 
     step: Step
@@ -98,7 +80,7 @@ class StepForm(FlaskForm):
                 field.errors = []
             elif not field.validate(self, (extra_validators or {}).get(name, ())):
                 valid = False
-        return valid
+        return valid and not self.sent_files
 
     def answers(self) -> dict:
         """The cleaned answers of the questions that apply, empty optional ones left out."""
@@ -202,7 +184,7 @@ def first_invalid_step(steps, answers: dict) -> Step | None:
     return None
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     confirmed = BooleanField(
         lazy_gettext(
             "I confirm these answers are correct to the best of my knowledge and agree to share "

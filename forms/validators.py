@@ -10,6 +10,7 @@ from flask_babel import format_decimal, gettext
 from wtforms.validators import StopValidation, ValidationError
 
 from intake.assessment import age_on
+from intake.printable import has_invisible
 from intake.questionnaire import DateRule, Question
 
 MIN_AGE, MAX_AGE = 12, 110
@@ -43,6 +44,29 @@ class Optional:
         if not field.raw_data or not any(str(v).strip() for v in field.raw_data):
             field.errors[:] = []
             raise StopValidation()
+
+
+class OneLine:
+    """No line breaks, ESC or other control or format characters: text that can forge a line."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if has_invisible(field.data or ""):
+            raise ValidationError(self.message)
+
+
+class DateBetween:
+    """A date within a range of years, said in a message that names them."""
+
+    def __init__(self, first: date, last: date):
+        self.first = first
+        self.last = last
+
+    def __call__(self, form, field):
+        if field.data and not self.first <= field.data <= self.last:
+            raise ValidationError(f"Enter a date between {self.first.year} and {self.last.year}")
 
 
 class TextRules:

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template, request
+from flask import Flask, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import InternalServerError
+from werkzeug.exceptions import InternalServerError, SecurityError
+from werkzeug.routing import RequestRedirect
 
-from intake import commands, config, database, fragments, i18n, languages, questionnaire, web
+from intake import (
+    commands,
+    config,
+    crosssite,
+    database,
+    files,
+    fragments,
+    housekeeping,
+    i18n,
+    languages,
+    questionnaire,
+    ratelimit,
+    web,
+)
 from intake.clinic import bp as clinic_bp
 from intake.clinic.auth import login_manager
 from intake.extensions import csrf, db, migrate
@@ -18,12 +33,14 @@ from intake.wizard import bp as wizard_bp
 from intake.wizard import views as wizard_views
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLAIN_TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the app: settings from the environment (or the tests), extensions, blueprints."""
     app = Flask(
         __name__,
+        instance_path=instance_path,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )
@@ -32,15 +49,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_routing_redirects(app)
     register_template_filters(app)
     fragments.init_app(app)
     web.init_app(app)
+    crosssite.init_app(app)
     commands.init_app(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    files.private_folder(app.instance_path)
     db.init_app(app)
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(database.MIGRATIONS))
@@ -49,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app, add_context_processor=False)
     i18n.init_app(app)
     database.init_app(app)
+    ratelimit.init_app(app, purge=housekeeping.purge_stale)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -59,13 +79,28 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     def page(error):
-        return render_template("error.html", error=error), error.code
+        # The error's own headers too: Retry-After on a 429, Allow on a 405.
+        return render_template("error.html", error=error), error.code, error.get_headers()
 
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, page)
 
+    @app.errorhandler(crosssite.CrossSiteRequest)
+    def cross_site_refused(error):
+        # Neither the posted values nor a form token nor the tablet's timers (which carry one):
+        # the page writes nothing to the session, so no cookie of the patient's is replaced.
+        return render_template("error.html", error=error, cross_site=True, tablet=False), 403
+
+    @app.errorhandler(SecurityError)
+    def host_not_trusted(error):
+        # Plain text: with a host not in TRUSTED_HOSTS Flask builds no URLs, so no page can be
+        # rendered (its links to the style sheet would fail).
+        return "Bad Request: this service does not answer to that host name.\n", 400, PLAIN_TEXT
+
     @app.errorhandler(CSRFError)
     def form_token_refused(error):
+        if crosssite.is_cross_site():
+            return cross_site_refused(crosssite.CrossSiteRequest())
         if request.blueprint == "wizard":
             return wizard_views.after_csrf_failure()
         return page(error)
@@ -73,6 +108,20 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         return render_template("error.html", error=InternalServerError()), 500
+
+
+def register_routing_redirects(app: Flask) -> None:
+    """Werkzeug's own redirects (/clinic to /clinic/) keep to the path and query: it would build
+    them on the Host header, which anyone can set. (Flask passes routing redirects to no error
+    handler, so they are answered before the view instead.)"""
+
+    @app.before_request
+    def relative_routing_redirect():
+        routing = request.routing_exception
+        if not isinstance(routing, RequestRedirect):
+            return None
+        target = urlsplit(routing.new_url)
+        return redirect(urlunsplit(("", "", target.path, target.query, "")), routing.code)
 
 
 def register_template_filters(app: Flask) -> None:

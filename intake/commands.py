@@ -11,11 +11,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from intake import clock, questionnaire, services, summaries
+from intake import clock, files, housekeeping, questionnaire, services, summaries
 from intake.clinic import queries
 from intake.clinic import services as staff
 from intake.demo import sample_answers
 from intake.models import ROLES, Submission
+from intake.printable import one_line
 from intake.wizard import drafts
 
 
@@ -27,7 +28,9 @@ def init_app(app: Flask) -> None:
         disable_user,
         enable_user,
         reset_password,
+        reset_2fa,
         audit,
+        purge,
     ):
         app.cli.add_command(command)
 
@@ -75,6 +78,14 @@ def reset_password(email: str) -> None:
     )
 
 
+@click.command("reset-2fa")
+@click.argument("email")
+@with_appcontext
+def reset_2fa(email: str) -> None:
+    """Turn two-factor sign-in off for a lost authenticator, and end the account's sessions."""
+    _account_change(lambda: staff.reset_two_factor(email), f"Two-factor sign-in reset for {email}")
+
+
 def _account_change(change, done: str) -> None:
     try:
         change()
@@ -95,9 +106,17 @@ def audit(since) -> None:
     zone = current_app.config["TIMEZONE"]
     for event in queries.audit_events(since.date() if since else None, zone):
         when = event.at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
-        click.echo(
-            f"{when}  {event.email or '-'}  {event.action}  {event.reference or '-'}  {event.outcome}"
-        )
+        texts = (event.email or "-", event.action, event.reference or "-", event.outcome)
+        # Escaped again: rows an older release stored as typed must not break a line either.
+        click.echo("  ".join((when, *map(one_line, texts))))
+
+
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Delete stale rows (rate-limit counts, sign-in throttles, old sign-ins, expired drafts)."""
+    for kind, count in housekeeping.purge_stale(clock.now()).items():
+        click.echo(f"{kind}: {count}")
 
 
 @click.command("export-pdf")
@@ -112,7 +131,7 @@ def export_pdf(reference: str, file: str) -> None:
     if file == "-":
         sys.stdout.buffer.write(pdf)
         return
-    Path(file).write_bytes(pdf)
+    files.write_private(file, pdf)
     click.echo(f"Wrote {file} ({len(pdf):,} bytes)")
 
 
@@ -127,14 +146,15 @@ def export_pdf(reference: str, file: str) -> None:
 def demo(out: str | None) -> None:
     """Create sample submissions through the real submit path and write their PDFs."""
     folder = Path(out or Path(current_app.instance_path) / "demo-pdfs")
-    folder.mkdir(parents=True, exist_ok=True)
+    if out is None or not folder.exists():  # an operator's existing folder is left as it is
+        files.private_folder(folder)
     zone = current_app.config["TIMEZONE"]
     lifetime = current_app.config["DRAFT_LIFETIME_HOURS"]
     for answers in sample_answers(clock.today(zone)):
         reference = _submit(answers, lifetime)
         summaries.store_after_submit(reference, zone)
         path = folder / f"{reference}.pdf"
-        path.write_bytes(summaries.stored_pdf(_stored(reference), zone))
+        files.write_private(path, summaries.stored_pdf(_stored(reference), zone))
         click.echo(str(path))
 
 

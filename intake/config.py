@@ -8,6 +8,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from intake import files
+
 DEFAULTS: dict[str, str | int] = {
     "TIMEZONE": "Europe/London",
     "TABLET_RESET_SECONDS": 30,
@@ -15,6 +17,10 @@ DEFAULTS: dict[str, str | int] = {
     "TABLET_IDLE_SECONDS": 180,
     "DRAFT_LIFETIME_HOURS": 24,
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Requests a minute from one client address (SPEC section 7).
+    "RATE_LIMIT_SIGN_IN": 10,
+    "RATE_LIMIT_NEW_DRAFTS": 30,
+    "RATE_LIMIT_IDENTITY_CHECKS": 10,  # date-of-birth checks and desk codes
 }
 
 
@@ -26,6 +32,10 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("INTAKE_SECRET_KEY") or _instance_secret_key(instance_path),
         "SESSION_COOKIE_SECURE": os.environ.get("INTAKE_SECURE_COOKIES") == "1",
         "PROXY_FIX": os.environ.get("INTAKE_PROXY_FIX") == "1",
+        # Every account enrols a TOTP authenticator at its next sign-in (SPEC section 7).
+        "REQUIRE_2FA": os.environ.get("INTAKE_REQUIRE_2FA") == "1",
+        # The host names this service answers to; unset, any (development).
+        "TRUSTED_HOSTS": _host_names(os.environ.get("INTAKE_TRUSTED_HOSTS")),
         # The FHIR canonical base (SPEC section 10); no default here: in production, FHIR
         # endpoints refuse until it is set, and only development uses a placeholder.
         "FHIR_BASE": os.environ.get("INTAKE_FHIR_BASE") or None,
@@ -48,9 +58,16 @@ def finish(config: dict) -> None:
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     if config["DATABASE_URL"].startswith("postgresql"):
         config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+    config.setdefault("REQUIRE_2FA", False)
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Lax"
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session cookie
+
+
+def _host_names(value: str | None) -> list[str] | None:
+    """Comma-separated host names (a leading dot also allows their subdomains), or None."""
+    names = [name.strip() for name in (value or "").split(",") if name.strip()]
+    return names or None
 
 
 def _fhir_base(value: str | None) -> str | None:
@@ -66,11 +83,10 @@ def _fhir_base(value: str | None) -> str | None:
 
 def _instance_secret_key(instance_path: str) -> str:
     """A key generated once and kept in the instance folder, shared by every worker."""
-    path = Path(instance_path) / "secret_key"
+    path = files.private_folder(instance_path) / "secret_key"
     if not path.exists():
-        Path(instance_path).mkdir(parents=True, exist_ok=True)
         draft = path.with_name(f"secret_key.{secrets.token_hex(8)}")
-        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        with os.fdopen(files.open_private(draft, os.O_WRONLY | os.O_EXCL), "w") as out:
             out.write(secrets.token_hex(32) + "\n")
         try:
             os.link(draft, path)  # atomic: the first worker wins, the others read its key
@@ -78,4 +94,5 @@ def _instance_secret_key(instance_path: str) -> str:
             pass
         finally:
             draft.unlink()
+    files.tighten(path)
     return path.read_text().strip()

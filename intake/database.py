@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import cache
@@ -14,13 +15,16 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import DateTime, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+from intake import files
 from intake.extensions import db
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _WRITE = "intake_write"
+UPGRADE_LOCK = ".upgrade-lock"  # beside the SQLite file: one worker upgrades at a time
 
 
 class UTCDateTime(TypeDecorator):
@@ -45,8 +49,28 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
+            _keep_sqlite_files_private(engine)
             _tune_sqlite(engine)
             upgrade_schema(app)
+
+
+def _sqlite_file(engine: Engine) -> str | None:
+    """The path of a SQLite database kept in a file; None for one in memory, or PostgreSQL."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        return None
+    return path
+
+
+def _keep_sqlite_files_private(engine: Engine) -> None:
+    """Make the database file 0600 before SQLite opens it (SQLite gives its -wal and -shm the
+    file's mode), and tighten the files an older release left readable by others."""
+    path = _sqlite_file(engine)
+    if path is None:
+        return
+    os.close(files.open_private(path))
+    for suffix in ("-wal", "-shm", UPGRADE_LOCK):
+        files.tighten(path + suffix)
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -105,6 +129,12 @@ def write_connection():
         yield connection
 
 
+def upsert(dialect_name: str, table):
+    """An INSERT that can say ON CONFLICT (SQLite and PostgreSQL each have their own), for
+    counts and rows that several workers may create at once."""
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
+
+
 def alembic_config(app: Flask) -> AlembicConfig:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -129,10 +159,10 @@ def upgrade_schema(app: Flask) -> None:
     with app.app_context():
         if _is_up_to_date():
             return
-        url = db.engine.url
-        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        path = _sqlite_file(db.engine)
+        if path is None:
             command.upgrade(alembic_config(app), "head")
             return
-        with open(f"{url.database}.upgrade-lock", "w") as lock:
+        with os.fdopen(files.open_private(path + UPGRADE_LOCK), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             command.upgrade(alembic_config(app), "head")

@@ -8,13 +8,16 @@ from datetime import date, datetime
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,6 +38,8 @@ class Draft(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Begun on a front-desk tablet: the tablet's idle limit holds whatever cookie comes later.
+    on_tablet: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Submission(Model):
@@ -84,6 +89,11 @@ class User(UserMixin, Model):
     role: Mapped[str] = mapped_column(String(16))
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Two-factor sign-in (TOTP, RFC 6238): the secret once enrolled, the one shown while
+    # enrolling, and the time step of the last code accepted (never accepted twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     # Set when loaded for a request: the sign-in this request belongs to (Flask-Login's id).
     # Typed in a comment: SQLAlchemy would take an annotation for a column.
@@ -113,6 +123,9 @@ class StaffSession(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The password was right but sign-in waits for the authentication code ("code") or for
+    # enrolment ("enrol"); None once signed in. Only a session with None signs anyone in.
+    pending: Mapped[str | None] = mapped_column(String(8))
 
 
 class SignInThrottle(Model):
@@ -123,6 +136,18 @@ class SignInThrottle(Model):
     email: Mapped[str] = mapped_column(String(254), primary_key=True)
     recent_failures: Mapped[list] = mapped_column(JSON, default=list)  # ISO times, last 15 minutes
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RateLimit(Model):
+    """Hits of one action from one client address in one fixed window (SPEC section 7), in the
+    database so the limit holds across workers and servers. The key holds the action, a keyed
+    hash of the address (never the address) and the window."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class AuditEvent(Model):

@@ -51,6 +51,6 @@ def timers() -> dict:
     }
 
 
-def idle_limit() -> timedelta | None:
-    """How long a draft may sit untouched on this device before it is discarded; None off a tablet."""
-    return timedelta(seconds=timers()["idle"]) if is_tablet() else None
+def idle_limit() -> timedelta:
+    """How long a draft begun on a tablet may sit untouched before it is discarded."""
+    return timedelta(seconds=timers()["idle"])

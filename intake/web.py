@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.urls import iri_to_uri
 
+from intake.printable import has_invisible
 from intake.services import is_reference
 
 log = logging.getLogger("intake.requests")
@@ -40,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_start)
     app.after_request(_headers)
     app.after_request(_log)
+    app.after_request(_refuse_files)  # runs first (Flask runs them last in, first out)
     _log_to_stderr_unless_configured(app)
 
 
@@ -55,17 +58,28 @@ def _log_to_stderr_unless_configured(app: Flask) -> None:
 
 
 def local_path(target: str | None) -> str | None:
-    """A path on this site, or None: a `next` parameter can never send anyone elsewhere."""
+    """A path on this site, or None: a `next` parameter can never send anyone elsewhere, nor
+    put a line break (a header of its own) or a character a header cannot carry in Location."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return None
+    if has_invisible(target):  # CR/LF would end the Location header early
+        return None
     parts = urlsplit(target)
-    return None if parts.scheme or parts.netloc else target
+    return None if parts.scheme or parts.netloc else iri_to_uri(target)
 
 
 def _start() -> None:
     g.started = time.perf_counter()
     offered = request.headers.get("X-Request-Id", "")
     g.request_id = offered if _REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+
+
+def _refuse_files(response):
+    """No page takes a file: a form answering a request that sent one (text as a file part,
+    refused by forms.base) is shown again with 400, not 200."""
+    if response.status_code == 200 and request.mimetype == "multipart/form-data" and request.files:
+        response.status_code = 400
+    return response
 
 
 def _headers(response):

@@ -281,6 +281,7 @@ def walk(browser, answers: dict) -> str:
 
 def http_section(walks: int, warmup: int, workers: int, database_kind: str) -> bool:
     from tests.load.common import (
+        ONE_ADDRESS_FOR_EVERYONE,
         Browser,
         Gunicorn,
         Stats,
@@ -300,7 +301,7 @@ def http_section(walks: int, warmup: int, workers: int, database_kind: str) -> b
     logs = Path(tempfile.mkdtemp(prefix="intake-bench."))
     with database(database_kind) as url:
         server = Gunicorn(
-            app_environment(url),
+            app_environment(url, **ONE_ADDRESS_FOR_EVERYONE),
             workers=workers,
             app_spec="tests.load.hello:create_app()",
             log_path=logs / "gunicorn.log",

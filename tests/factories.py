@@ -138,6 +138,17 @@ def _answers(version, complete: dict, overrides: dict) -> dict:
     return version.applicable_answers(result)
 
 
+def field_names(step) -> list[str]:
+    """Every name a step's form posts (a date as its three boxes), `shown` included."""
+    names = ["shown"]
+    for question in step.questions:
+        if question.kind is Kind.DATE:
+            names += [f"{question.id}-{part}" for part in ("day", "month", "year")]
+        else:
+            names.append(question.id)
+    return names
+
+
 def formdata(step, answers: dict) -> dict:
     """Answers of one step as a browser with JavaScript posts them (shown conditionals included)."""
     data: dict[str, list[str] | str] = {}

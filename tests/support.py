@@ -47,6 +47,13 @@ def app_on(url: str, **settings):
     return app
 
 
+def client_at(app, address: str):
+    """A test client whose requests come from another client address (limits are per address)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
 def make_sqlite_template(directory: Path) -> Path:
     """A SQLite file brought up by the real migrations (the app runs them on a new file), for
     every test to copy instead of migrating its own."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
@@ -13,7 +14,7 @@ from intake import questionnaire
 from intake.assessment import Assessment, Level, assess
 from intake.extensions import db
 from intake.models import AuditEvent, Submission
-from intake.services import find_submission
+from intake.services import find_submission, is_reference
 
 PAGE_SIZE = 50
 _REFERENCE_CHARS = re.compile(r"[^A-Z0-9]")
@@ -42,7 +43,12 @@ class Page:
 
     @property
     def count(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return page_count(self.total)
+
+
+def page_count(total: int) -> int:
+    """Pages of PAGE_SIZE rows; one, empty, when nothing matches."""
+    return max(1, -(-total // PAGE_SIZE))
 
 
 def submissions_page(
@@ -52,7 +58,8 @@ def submissions_page(
     page: int = 1,
     clinic_timezone: str = "UTC",
 ) -> Page:
-    """Newest first, 50 a page; `query` matches part of a name or of a reference."""
+    """Newest first, 50 a page; `query` matches part of a name or of a reference. A page past
+    the last shows the last (so an offset never overflows the database's integers)."""
     statement = select(Submission)
     if query.strip():
         statement = statement.where(_matches(query))
@@ -62,7 +69,7 @@ def submissions_page(
     if appointment_on:
         statement = statement.where(Submission.appointment_date == appointment_on)
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    page = max(1, page)
+    page = min(max(1, page), page_count(total))
     submissions = db.session.scalars(
         statement.order_by(Submission.submitted_at.desc(), Submission.id.desc())
         .limit(PAGE_SIZE)
@@ -81,8 +88,9 @@ def assessment_of(submission: Submission, clinic_timezone: str) -> Assessment:
 
 
 def find(reference: str) -> Submission | None:
-    """A submission by its reference, typed in any case."""
-    return find_submission(reference.upper())
+    """A submission by its reference, typed in any case; anything else is looked up nowhere."""
+    reference = reference.upper()
+    return find_submission(reference) if is_reference(reference) else None
 
 
 def _matches(query: str):
@@ -116,5 +124,8 @@ def audit_events(since: date | None, clinic_timezone: str) -> list[AuditEvent]:
     """The audit log, oldest first, optionally from a clinic-time date on."""
     statement = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
     if since:
-        statement = statement.where(AuditEvent.at >= _day_in_utc(since, clinic_timezone)[0])
+        start = datetime.combine(since, time.min, ZoneInfo(clinic_timezone))
+        # On the first day of the calendar, east of UTC, it has no UTC time: every event is after.
+        with contextlib.suppress(OverflowError):
+            statement = statement.where(AuditEvent.at >= start.astimezone(timezone.utc))
     return list(db.session.scalars(statement))

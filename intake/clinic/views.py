@@ -1,6 +1,9 @@
-"""Clinic pages: sign-in, the submissions list, a submission's answers and its PDF."""
+"""Clinic pages: sign-in (with two-factor codes), the account page, the submissions list, a
+submission's answers and its PDF."""
 
 from __future__ import annotations
+
+from functools import wraps
 
 from flask import (
     Blueprint,
@@ -15,9 +18,9 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from forms.clinic import SignInForm, SubmissionFilterForm
-from intake import clock, summaries, tablet
-from intake.clinic import queries, services
+from forms.clinic import AuthenticationCodeForm, SignInWithCodeForm, SubmissionFilterForm
+from intake import clock, ratelimit, summaries, tablet
+from intake.clinic import queries, second_factor, services
 from intake.clinic.auth import role_required
 from intake.web import local_path
 
@@ -31,25 +34,147 @@ def staff_member():
     return {"current_user": current_user._get_current_object()}
 
 
+PENDING_SIGN_IN = "pending_sign_in"  # the token of a sign-in waiting for its code or enrolment
+REFUSED_SIGN_IN = "Email or password is incorrect"
+LOCKED = (
+    "Too many failed sign-ins for this account. Try again in 15 minutes, "
+    "or sign in with your authentication code as well."
+)
+WRONG_CODE = "The code is not right. Check your authenticator app and enter the code it shows now"
+TOO_SLOW = "Signing in took longer than 5 minutes. Sign in again."
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@ratelimit.limited("sign_in")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(".submissions"))
-    form = SignInForm()
+    form = SignInWithCodeForm()
+    with_code = "code" in request.form  # the form a locked account's page shows
     if not form.validate_on_submit():
-        return render_template("clinic/login.html", form=form)
-    result = services.sign_in(form.email.data, form.password.data)
+        return _sign_in_page(form, with_code)
+    result = services.sign_in(
+        form.email.data,
+        form.password.data,
+        code=form.code.data,
+        require_2fa=current_app.config["REQUIRE_2FA"],
+    )
     if result.outcome == "throttled":
-        message = "Too many failed sign-ins for this account. Try again in 15 minutes."
-        return render_template("clinic/login.html", form=form, refusal=message), 429
+        return _locked_page(form)
     if result.outcome == "failure":
-        form.password.errors = ["Email or password is incorrect"]
-        return render_template("clinic/login.html", form=form), 200
+        form.password.errors = [REFUSED_SIGN_IN]
+        form.code.data = ""
+        return _sign_in_page(form, with_code)
+    if result.outcome == "success":
+        return _signed_in(result)
+    session.clear()  # a new session at sign-in: nothing carries over from before
+    session[PENDING_SIGN_IN] = result.token
+    step = ".login_code" if result.outcome == services.CODE else ".login_enrol"
+    return redirect(url_for(step, next=local_path(request.args.get("next"))))
+
+
+def _sign_in_page(form, with_code: bool = False, notice: str | None = None):
+    return render_template("clinic/login.html", form=form, with_code=with_code, notice=notice)
+
+
+def _locked_page(form):
+    """Refused: the account is locked. The same page whatever was typed, so it tells nothing."""
+    form.code.data = ""
+    page = render_template("clinic/login.html", form=form, with_code=True, refusal=LOCKED)
+    return page, 429
+
+
+def _signed_in(result: services.SignIn):
     session.clear()  # a new session at sign-in: nothing carries over from before
     login_user(result.user)
     response = redirect(local_path(request.args.get("next")) or url_for(".submissions"))
     tablet.turn_off(response)  # staff signed in: this device is no longer a patients' tablet
     return response
+
+
+def waiting_for(step: str):
+    """A step of a sign-in whose password was right (services.CODE or services.ENROL): the
+    view gets the pending sign-in's token and user; without one, the sign-in page."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped():
+            token = session.get(PENDING_SIGN_IN)
+            if token is None:
+                return redirect(url_for(".login", next=local_path(request.args.get("next"))))
+            user = services.pending_sign_in(token, step)
+            return _start_again() if user is None else view(token, user)
+
+        return wrapped
+
+    return decorator
+
+
+def _start_again():
+    """The pending sign-in ended (too slow, or the account changed): sign in from the start."""
+    session.pop(PENDING_SIGN_IN, None)
+    return _sign_in_page(SignInWithCodeForm(formdata=None), notice=TOO_SLOW)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@ratelimit.limited("sign_in")
+@waiting_for(services.CODE)
+def login_code(token: str, user):
+    """After a right password: the authentication code, within 5 minutes."""
+    form = AuthenticationCodeForm()
+    if not form.validate_on_submit():
+        return render_template("clinic/code.html", form=form)
+    result = services.sign_in_with_code(token, form.code.data)
+    if result.outcome == "throttled":
+        session.pop(PENDING_SIGN_IN)
+        return _locked_page(SignInWithCodeForm(formdata=None, email=user.email))
+    if result.outcome == "failure":
+        form.code.errors, form.code.data = [WRONG_CODE], ""
+        return render_template("clinic/code.html", form=form)
+    return _start_again() if result.outcome == "expired" else _signed_in(result)
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@ratelimit.limited("sign_in")
+@waiting_for(services.ENROL)
+def login_enrol(token: str, user):
+    """After a right password, where two-factor sign-in is required: enrol, then signed in."""
+    form = AuthenticationCodeForm()
+    if form.validate_on_submit():
+        result = services.enrol_and_sign_in(token, form.code.data)
+        if result.outcome != "failure":
+            return _start_again() if result.outcome == "expired" else _signed_in(result)
+        form.code.errors, form.code.data = [WRONG_CODE], ""
+    return _enrolment_page(user, form, signing_in=True)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@role_required(*STAFF)
+def account():
+    """Your account: turn two-factor sign-in on (turning it off is the operator's reset-2fa)."""
+    user = current_user._get_current_object()
+    if user.totp_secret:
+        return render_template("clinic/account.html", enrolled=True)
+    form = AuthenticationCodeForm()
+    if form.validate_on_submit():
+        if services.enrol(user.id, form.code.data):
+            return redirect(url_for(".account"))
+        form.code.errors, form.code.data = [WRONG_CODE], ""
+    return _enrolment_page(user, form, signing_in=False)
+
+
+def _enrolment_page(user, form, signing_in: bool):
+    """The secret to enrol, as text and as a QR code, and the field for its first code."""
+    secret = services.enrolment_secret(user.id)
+    uri = second_factor.provisioning_uri(user.email, secret)
+    return render_template(
+        "clinic/account.html",
+        form=form,
+        enrolled=False,
+        signing_in=signing_in,
+        secret=second_factor.grouped(secret),
+        qr_code=second_factor.qr_code(uri),
+    )
 
 
 @bp.post("/logout")
@@ -88,12 +213,14 @@ def submissions():
         page=request.form.get("page", 1, type=int),
         clinic_timezone=current_app.config["TIMEZONE"],
     )
-    return render_template(
+    refused = form.is_submitted() and not filtering  # shown again with the field's error
+    html = render_template(
         "clinic/list.html",
         form=form,
         page=page,
         today=clock.today(current_app.config["TIMEZONE"]),
     )
+    return html, 400 if refused else 200
 
 
 @bp.get("/submissions/<reference>")

@@ -49,10 +49,18 @@
     });
   }
 
+  // Front-desk tablet: starting again for the next patient posts the page's reset form
+  // (with its form token), once.
+  function startAgain(form) {
+    if (form.dataset.submitting === "yes") { return; }
+    form.dataset.submitting = "yes";
+    form.submit();
+  }
+
   // Front-desk tablet: warn after a quiet spell, then forget the patient. The server
   // enforces the same limit; this makes the screen itself leave the patient's answers.
   // The start page has no warning (nobody's answers to keep): it only starts afresh.
-  function watchTabletIdle(body) {
+  function watchTabletIdle(body, resetForm) {
     var warningAfter = body.dataset.tabletWarning ? Number(body.dataset.tabletWarning) * 1000 : Infinity;
     var idleAfter = Number(body.dataset.tabletIdle) * 1000;
     // Activity is reported often enough for the server's idle limit, however short it is set.
@@ -62,12 +70,9 @@
     var lastPing = Date.now();
     var returnFocus = null;
 
-    function reset() { window.location.replace(body.dataset.tabletResetUrl); }
-
     function ping() {
       lastPing = Date.now();
-      var data = new FormData();
-      data.append("csrf_token", body.dataset.csrfToken);
+      var data = new FormData(resetForm);  // the form token, nothing else
       window.fetch(body.dataset.tabletPingUrl, { method: "POST", body: data, credentials: "same-origin" });
     }
 
@@ -92,7 +97,7 @@
 
     window.setInterval(function () {
       var quiet = Date.now() - lastActive;
-      if (quiet >= idleAfter) { reset(); return; }
+      if (quiet >= idleAfter) { startAgain(resetForm); return; }
       if (quiet >= warningAfter && !dialog.open) {
         returnFocus = document.activeElement;
         dialog.showModal();
@@ -108,7 +113,14 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     focusFirstAnnouncement();
-    if (document.body.dataset.tabletIdle) { watchTabletIdle(document.body); }
+    var resetForm = document.getElementById("tablet-reset");
+    if (resetForm) {
+      watchTabletIdle(document.body, resetForm);
+      // The confirmation leaves by itself, a while after the reference is shown.
+      if (resetForm.dataset.resetAfter) {
+        window.setTimeout(function () { startAgain(resetForm); }, Number(resetForm.dataset.resetAfter) * 1000);
+      }
+    }
     document.querySelectorAll("form").forEach(function (form) {
       preventDoubleSubmit(form);
       if (!form.querySelector(".conditional, [data-exclusive]")) { return; }

@@ -2,9 +2,11 @@
 
 The browser's session cookie holds only an opaque random token (no answer ever goes in it);
 the database keeps the token's hash. A draft lives for DRAFT_LIFETIME_HOURS after its last
-change, and on a front-desk tablet only TABLET_IDLE_SECONDS: that short lifetime is the
-tablet's idle rule, and `lifetime()` is the one place that sets it. A draft found expired is
-deleted there and then, so nothing of a patient outlives it.
+change; one begun on a front-desk tablet is marked so (`on_tablet`) and lives only
+TABLET_IDLE_SECONDS, the tablet's idle rule, whatever cookies later requests bring:
+`_kept_for()` sets that, and `_EXPIRED` holds it on every read, even for a row whose
+`expires_at` says otherwise. A draft found expired is deleted there and then, so nothing of a
+patient outlives it.
 
 Every read and write of drafts is here. The patient side reads a draft on every page and
 writes one on every Continue, so those two run as prebuilt plain statements on connections
@@ -16,10 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, session
-from sqlalchemy import Row, bindparam, delete, select, update
+from sqlalchemy import Row, and_, bindparam, delete, or_, select, true, update
 
 from intake import clock, questionnaire, services, tablet
 from intake.database import read_connection, write_connection, write_transaction
@@ -36,6 +38,7 @@ _DRAFT = select(
     _drafts.c.answers,
     _drafts.c.updated_at,
     _drafts.c.expires_at,
+    _drafts.c.on_tablet,
 )
 _DRAFT_BY_TOKEN = _DRAFT.where(_drafts.c.token_hash == bindparam("token_hash"))
 _DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update()
@@ -50,7 +53,18 @@ _UPDATE_DRAFT = (
     )
 )
 _DELETE_DRAFT = delete(_drafts).where(_drafts.c.id == bindparam("draft_id"))
-_DELETE_IF_EXPIRED = _DELETE_DRAFT.where(_drafts.c.expires_at <= bindparam("now"))
+# Past its lifetime, or begun on a tablet and left idle for longer than the tablet allows.
+_EXPIRED = or_(
+    _drafts.c.expires_at <= bindparam("now"),
+    and_(_drafts.c.on_tablet.is_(true()), _drafts.c.updated_at <= bindparam("idle_since")),
+)
+_DELETE_IF_EXPIRED = _DELETE_DRAFT.where(_EXPIRED)
+_DELETE_EXPIRED = delete(_drafts).where(_EXPIRED)
+_TOUCH_DRAFT = (
+    update(_drafts)
+    .where(_drafts.c.id == bindparam("draft_id"))
+    .values(updated_at=bindparam("now"), expires_at=bindparam("until"))
+)
 _SUBMISSION_BY_TOKEN = select(Submission).where(
     Submission.draft_token_hash == bindparam("token_hash")
 )
@@ -69,21 +83,20 @@ def browser_token() -> str | None:
 
 
 def lifetime() -> timedelta:
-    """How long a draft lives after its last change: on a front-desk tablet, the idle limit."""
-    idle = tablet.idle_limit()
-    hours = timedelta(hours=current_app.config["DRAFT_LIFETIME_HOURS"])
-    return hours if idle is None else min(idle, hours)
+    """How long a draft lives after its last change; one begun on a tablet, less (`_kept_for`)."""
+    return timedelta(hours=current_app.config["DRAFT_LIFETIME_HOURS"])
 
 
 def current() -> Row | None:
-    """This browser's live draft (id, questionnaire_version, answers, updated_at, expires_at),
-    or None."""
+    """This browser's live draft (id, questionnaire_version, answers, updated_at, expires_at,
+    on_tablet), or None."""
     return find(browser_token())
 
 
 def start_for_browser() -> str:
-    """A new empty draft whose token this browser's session cookie now holds."""
-    token = start(lifetime())
+    """A new empty draft whose token this browser's session cookie now holds; begun on a
+    front-desk tablet, it keeps the tablet's idle limit for good."""
+    token = start(lifetime(), on_tablet=tablet.is_tablet())
     session[SESSION_KEY] = token
     return token
 
@@ -102,8 +115,8 @@ def submission_of_browser() -> Submission | None:
 
 
 def find(token: str | None) -> Row | None:
-    """The live draft for a token (id, questionnaire_version, answers, updated_at, expires_at),
-    or None when unknown or expired; an expired draft found here is deleted."""
+    """The live draft for a token (id, questionnaire_version, answers, updated_at, expires_at,
+    on_tablet), or None when unknown or expired; an expired draft found here is deleted."""
     if not token:
         return None
     # Every patient page starts here: one read, outside a transaction on PostgreSQL.
@@ -112,16 +125,16 @@ def find(token: str | None) -> Row | None:
     if draft is None or _is_live(draft):
         return draft
     with write_connection() as connection:  # unless another request has just renewed it
-        connection.execute(_DELETE_IF_EXPIRED, {"draft_id": draft.id, "now": clock.now()})
+        connection.execute(_DELETE_IF_EXPIRED, {"draft_id": draft.id, **_expiry(clock.now())})
     return None
 
 
-def start(lifetime: timedelta) -> str:
+def start(lifetime: timedelta, on_tablet: bool = False) -> str:
     """A new empty draft; returns the token for the browser. Expired drafts are purged here."""
     token = new_token()
     now = clock.now()
     with write_transaction() as transaction:
-        transaction.execute(delete(Draft).where(Draft.expires_at <= now))
+        transaction.execute(_DELETE_EXPIRED, _expiry(now))
         transaction.add(
             Draft(
                 token_hash=token_hash(token),
@@ -129,10 +142,17 @@ def start(lifetime: timedelta) -> str:
                 answers={},
                 created_at=now,
                 updated_at=now,
-                expires_at=now + lifetime,
+                expires_at=now + _kept_for(lifetime, on_tablet),
+                on_tablet=on_tablet,
             )
         )
     return token
+
+
+def purge_expired(now: datetime) -> int:
+    """Delete every expired draft; returns how many there were."""
+    with write_connection() as connection:
+        return connection.execute(_DELETE_EXPIRED, _expiry(now)).rowcount
 
 
 def discard(token: str | None) -> None:
@@ -143,13 +163,17 @@ def discard(token: str | None) -> None:
 
 
 def touch(token: str, lifetime: timedelta) -> None:
-    """The patient is still there: their draft counts as changed now."""
-    now = clock.now()
-    with write_transaction() as transaction:
-        transaction.execute(
-            update(Draft)
-            .where(Draft.token_hash == token_hash(token))
-            .values(updated_at=now, expires_at=now + lifetime)
+    """The patient is still there: their live draft counts as changed now."""
+    with write_connection() as connection:
+        draft = connection.execute(
+            _DRAFT_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)}
+        ).first()
+        if draft is None or not _is_live(draft):
+            return
+        now = clock.now()
+        connection.execute(
+            _TOUCH_DRAFT,
+            {"draft_id": draft.id, "now": now, "until": now + _kept_for(lifetime, draft.on_tablet)},
         )
 
 
@@ -175,7 +199,7 @@ def save_step(
         if draft is None:
             return Saved(False)
         if not _is_live(draft):
-            connection.execute(_DELETE_IF_EXPIRED, {"draft_id": draft.id, "now": clock.now()})
+            connection.execute(_DELETE_IF_EXPIRED, {"draft_id": draft.id, **_expiry(clock.now())})
             return Saved(False)
         earlier, ask_again_from = carried_over(draft)
         step_ids = {q.id for q in step.questions}
@@ -189,7 +213,7 @@ def save_step(
                 "version": questionnaire.QUESTIONNAIRE_VERSION,
                 "new_answers": questionnaire.applicable_answers(answers),
                 "now": now,
-                "until": now + lifetime,
+                "until": now + _kept_for(lifetime, draft.on_tablet),
             },
         )
     return Saved(True, ask_again_from)
@@ -265,4 +289,18 @@ def submission_of(token: str | None) -> Submission | None:
 
 
 def _is_live(draft: Row) -> bool:
-    return draft.expires_at > clock.now()
+    """Not `_EXPIRED`, read in Python."""
+    now = clock.now()
+    if draft.on_tablet and draft.updated_at <= now - tablet.idle_limit():
+        return False
+    return draft.expires_at > now
+
+
+def _kept_for(lifetime: timedelta, on_tablet: bool) -> timedelta:
+    """A draft begun on a front-desk tablet lives no longer than the tablet's idle limit."""
+    return min(lifetime, tablet.idle_limit()) if on_tablet else lifetime
+
+
+def _expiry(now: datetime) -> dict:
+    """The parameters of `_EXPIRED` at a moment."""
+    return {"now": now, "idle_since": now - tablet.idle_limit()}

@@ -25,7 +25,7 @@ from forms.questionnaire import (
     form_for,
     stored_step_form,
 )
-from intake import clock, i18n, questionnaire, summaries, tablet
+from intake import clock, i18n, questionnaire, ratelimit, summaries, tablet
 from intake.questionnaire import STEPS, Step
 from intake.web import local_path
 from intake.wizard import drafts
@@ -70,7 +70,7 @@ def start():
         drafts.forget_browser_draft()
     draft = drafts.current()
     if draft is None:
-        drafts.start_for_browser()
+        _new_draft()
         return redirect(url_for(".step", slug=STEPS[0].slug))
     ask_again_from = drafts.bring_up_to_date(draft)
     if ask_again_from is not None:
@@ -122,7 +122,7 @@ def _answer_step(current: Step):
     revealed = _newly_revealed(form)
     for question_id in revealed:
         form[question_id].errors = []
-    if any(field.errors for field in form):
+    if any(field.errors for field in form) or form.sent_files:
         if drafts.current() is None and _submitted():
             return redirect(url_for(".confirmation"))
         return _render_step(current, form, revealed=revealed)
@@ -169,8 +169,13 @@ def _save(current: Step, answers: dict) -> drafts.Saved:
             return saved
     if _submitted():
         return drafts.Saved(False)
-    token = drafts.start_for_browser()
-    return drafts.save_step(token, current, answers, drafts.lifetime())
+    return drafts.save_step(_new_draft(), current, answers, drafts.lifetime())
+
+
+def _new_draft() -> str:
+    """A new draft for this browser, counted against the client address's limit (429 over it)."""
+    ratelimit.enforce("new_drafts")
+    return drafts.start_for_browser()
 
 
 def _next_url(current: Step) -> str:
@@ -250,12 +255,18 @@ def confirmation():
     if tablet.is_tablet():
         shown_for = clock.now() - submission.submitted_at
         if shown_for > timedelta(seconds=tablet.timers()["reset"]):
-            return redirect(url_for(".tablet_reset"))
+            return redirect(url_for(".tablet_reset_page"))
     reference = Markup('<strong class="reference">%s</strong>') % submission.reference
     return render_template("wizard/confirmation.html", reference_markup=reference)
 
 
 @bp.get("/tablet/reset")
+def tablet_reset_page():
+    """The button that starts again; a link, from this site or another, changes nothing."""
+    return render_template("wizard/tablet_reset.html")
+
+
+@bp.post("/tablet/reset")
 def tablet_reset():
     """Forget this browser's patient: draft deleted, session cookie renewed, site data cleared."""
     drafts.forget_browser_draft()
@@ -281,4 +292,6 @@ def after_csrf_failure():
         return _render_step(current, _posted_form(current), resend=True)
     if request.endpoint == "wizard.check_answers" and drafts.current() is not None:
         return redirect(url_for(".check_answers"))
+    if request.endpoint == "wizard.tablet_reset":
+        return redirect(url_for(".tablet_reset_page"))
     return redirect(url_for(".start_page"))

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.browser.helpers import serving
+from tests.browser.helpers import ONE_ADDRESS_FOR_EVERY_BROWSER, serving
 from tests.support import close_connections, make_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
@@ -34,7 +34,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory, _migrated_schema):
-    app = make_app(tmp_path_factory.mktemp("live"))
+    app = make_app(tmp_path_factory.mktemp("live"), **ONE_ADDRESS_FOR_EVERY_BROWSER)
     yield app
     close_connections(app)
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from intake import languages
+from intake.clinic import services as staff
 from intake.extensions import db
 from intake.models import Draft
 from intake.questionnaire import Kind, Question, Step, answer_text, parse_date
@@ -73,6 +74,20 @@ class Wording:
     def answer(self, question: Question, value) -> str:
         """An answer in words, as Check your answers shows it in this language."""
         return answer_text(question, value, self, self.date)
+
+
+# Every browser of the run is on 127.0.0.1, and on PostgreSQL every test server shares the
+# counts: the limits per address would refuse the run's own drafts and sign-ins
+# (tests/http/test_rate_limits.py tests them).
+ONE_ADDRESS_FOR_EVERY_BROWSER = {"RATE_LIMIT_NEW_DRAFTS": 100_000, "RATE_LIMIT_SIGN_IN": 100_000}
+
+
+def staff_account(live_app, email: str, password: str, role: str = "clinician") -> str:
+    """A staff account on the browser tests' live app; its email."""
+    with live_app.app_context():
+        staff.create_user(email, password, role)
+        db.session.remove()
+    return email
 
 
 def switch_language(page: Page, language: str) -> None:

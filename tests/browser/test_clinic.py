@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from intake.clinic import services as staff
-from intake.extensions import db
+from tests.browser.helpers import staff_account
 from tests.factories import answers
 from tests.support import Patient
 
@@ -22,9 +21,7 @@ EMAIL = "dr.browser@clinic.test"
 @pytest.fixture(scope="module")
 def reference(live_app) -> str:
     """A clinician account, and a submission with one Defer flag (pregnant)."""
-    with live_app.app_context():
-        staff.create_user(EMAIL, PASSWORD, "clinician")
-        db.session.remove()
+    staff_account(live_app, EMAIL, PASSWORD)
     return Patient(live_app.test_client()).complete(
         answers(
             full_name="Browser Patient",

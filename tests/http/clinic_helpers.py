@@ -1,21 +1,25 @@
-"""Helpers for the clinic tests: staff accounts, a signed-in test client, quick submissions."""
+"""Helpers for the clinic tests: staff accounts, a signed-in test client, an authenticator app,
+quick submissions."""
 
 from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from intake import questionnaire, services, summaries
+from intake import config, questionnaire, services, summaries
 from intake.clinic import services as staff
 from intake.database import write_transaction
 from intake.extensions import db
-from intake.models import AuditEvent, StaffSession, Submission, User
+from intake.models import AuditEvent, SignInThrottle, StaffSession, Submission, User
 from intake.wizard import drafts
 from tests.factories import answers
 from tests.support import quick_password_hasher
@@ -25,7 +29,11 @@ CLINICIAN = "dr.grey@clinic.test"
 FRONTDESK = "desk@clinic.test"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 REFUSED_SIGN_IN = "Email or password is incorrect"
-THROTTLED = "Too many failed sign-ins for this account. Try again in 15 minutes."
+WRONG = "not the right password"
+THROTTLED = (
+    "Too many failed sign-ins for this account. Try again in 15 minutes, "
+    "or sign in with your authentication code as well."
+)
 
 
 # Accounts and records, written directly (no HTTP) -------------------------
@@ -55,6 +63,41 @@ def reset_password(app, email: str, password: str) -> None:
     with app.app_context():
         staff.reset_password(email, password)
         db.session.remove()
+
+
+def enrolled(app, email: str) -> str:
+    """Two-factor sign-in turned on for an account, straight in the database (the enrolment
+    pages have tests of their own); returns the secret its authenticator holds."""
+    secret = pyotp.random_base32()
+    with app.app_context():
+        with write_transaction() as session:
+            session.execute(update(User).where(User.email == email).values(totp_secret=secret))
+        db.session.remove()
+    return secret
+
+
+def code_at(secret: str, moment: datetime, steps: int = 0) -> str:
+    """What an authenticator app holding the secret shows at a moment (`steps` time steps
+    later or, negative, earlier): pyotp plays the phone's app."""
+    return pyotp.TOTP(secret).at(moment, counter_offset=steps)
+
+
+def wrong_code(secret: str, moment: datetime, which: int = 0) -> str:
+    """A code the authenticator does not show at that moment (nor one step either side): the
+    `which`-th of 000000, 111111, ... that is none of them."""
+    right = {code_at(secret, moment, steps) for steps in (-1, 0, 1)}
+    return [str(digit) * 6 for digit in range(10) if str(digit) * 6 not in right][which]
+
+
+def settings_with(monkeypatch, tmp_path, variable: str, value: str | None) -> dict:
+    """The settings an app reads from an environment where `variable` is `value` (None: unset)."""
+    if value is None:
+        monkeypatch.delenv(variable, raising=False)
+    else:
+        monkeypatch.setenv(variable, value)
+    settings = config.from_environment(str(tmp_path))
+    config.finish(settings)
+    return settings
 
 
 def submit(app, pdf: bool = False, **overrides) -> str:
@@ -135,6 +178,24 @@ def audit_rows(app) -> list[dict]:
     return [dict(row) for row in rows]
 
 
+def audited(app, *actions: str) -> list[tuple]:
+    """The audit log's (email, user id, action, outcome), of these actions only when given."""
+    return [
+        (row["email"], row["user_id"], row["action"], row["outcome"])
+        for row in audit_rows(app)
+        if not actions or row["action"] in actions
+    ]
+
+
+def failures_counted(app, email: str) -> int:
+    """The failed sign-ins the account's lock counts now."""
+    with app.app_context():
+        row = db.session.get(SignInThrottle, email)
+        count = len(row.recent_failures) if row else 0
+        db.session.remove()
+    return count
+
+
 def open_sessions(app) -> int:
     with app.app_context():
         count = len(
@@ -178,6 +239,17 @@ class Staff:
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         return self
 
+    def enter_code(self, code: str, next: str = ""):
+        """The code step of sign-in, after a right password."""
+        url = "/clinic/login/code" + (f"?{urlencode({'next': next})}" if next else "")
+        return self.post(url, code=code)
+
+    def signed_in_with_code(self, secret: str, moment: datetime) -> Staff:
+        assert self.sign_in().location == "/clinic/login/code"
+        response = self.enter_code(code_at(secret, moment))
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return self
+
     def post(self, url: str, token: str | None = None, **data):
         return self.client.post(url, data={"csrf_token": token or self.csrf_token(), **data})
 
@@ -213,6 +285,27 @@ def with_cookie(app, value: str):
     client = app.test_client()
     client.set_cookie("session", value)
     return client
+
+
+def statuses_at_once(requests: list[Callable]) -> list[int | str]:
+    """Each request made in a thread of its own, all released together (as from several
+    workers); their statuses in the order given, or an error's repr where one failed."""
+    start = threading.Barrier(len(requests))
+    statuses: list[int | str] = ["no answer"] * len(requests)
+
+    def make(index: int) -> None:
+        try:
+            start.wait(timeout=10)
+            statuses[index] = requests[index]().status_code
+        except Exception as error:  # reported by the caller's assertion
+            statuses[index] = repr(error)
+
+    threads = [threading.Thread(target=make, args=(index,)) for index in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
 
 
 def sent_to_sign_in(response, next_path: str | None = None) -> bool:

@@ -20,6 +20,7 @@ from tests.http.clinic_helpers import (
     quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
     submit,
 )
+from tests.support import make_app
 
 SENTINEL = "SENTINEL-9f3"
 
@@ -291,6 +292,21 @@ def test_audit_since_uses_the_clinic_day_in_summer(app, client, runner, frozen_c
     result = runner.invoke(args=["audit", "--since", "2026-07-02"])
     assert "late@clinic.test" in result.output
     assert "2026-07-02 00:30:00" in result.output
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_audit_since_the_first_or_last_day_of_the_calendar(tmp_path, zone):
+    """F6's class of odd input for the operator: no traceback at either end of the calendar."""
+    app = make_app(tmp_path, TIMEZONE=zone)
+    Staff(app.test_client(), email="someone@clinic.test").sign_in(password="whatever it is")
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["audit", "--since", "0001-01-01"])
+    last = runner.invoke(args=["audit", "--since", "9999-12-31"])
+
+    assert (first.exit_code, last.exit_code) == (0, 0), (first.output, last.output)
+    assert "someone@clinic.test" in first.output
+    assert last.output == ""
 
 
 def test_audit_since_refuses_a_date_it_cannot_read(runner):

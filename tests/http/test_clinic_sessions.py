@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from intake import config
 from intake.extensions import db
 from intake.models import StaffSession
 from tests.http.clinic_helpers import (
@@ -21,17 +20,12 @@ from tests.http.clinic_helpers import (
     reset_password,
     sent_to_sign_in,
     set_enabled,
+    settings_with,
     signed_in_list,
     submit,
     with_cookie,
 )
 from tests.support import make_app
-
-
-@pytest.fixture
-def clinician(app):
-    create_user(app, CLINICIAN, "clinician")
-    return CLINICIAN
 
 
 def test_sign_in_starts_a_new_session_with_nothing_carried_over(app, client, patient, clinician):
@@ -258,12 +252,7 @@ def test_the_session_cookie_is_secure_when_configured(app, tmp_path):
 
 @pytest.mark.parametrize(("value", "secure"), [("1", True), ("0", False), (None, False)])
 def test_secure_cookies_follow_the_environment(tmp_path, monkeypatch, value, secure):
-    if value is None:
-        monkeypatch.delenv("INTAKE_SECURE_COOKIES", raising=False)
-    else:
-        monkeypatch.setenv("INTAKE_SECURE_COOKIES", value)
-    settings = config.from_environment(str(tmp_path))
-    config.finish(settings)
+    settings = settings_with(monkeypatch, tmp_path, "INTAKE_SECURE_COOKIES", value)
     assert settings["SESSION_COOKIE_SECURE"] is secure
     assert settings["SESSION_COOKIE_HTTPONLY"] is True
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"

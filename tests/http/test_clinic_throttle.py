@@ -2,35 +2,38 @@
 
 from __future__ import annotations
 
+import functools
 import threading
+import time
 
 import pytest
 from sqlalchemy import select
 
+from intake.clinic import services as staff_services
 from intake.extensions import db
 from intake.models import SignInThrottle
 from tests.http.clinic_helpers import (
     CLINICIAN,
     CSRF_FIELD,
     FRONTDESK,
+    PASSWORD,
     REFUSED_SIGN_IN,
     THROTTLED,
+    WRONG,
     Staff,
+    audit_rows,
+    audited,
     create_user,
+    failures_counted,
     open_sessions,
     quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
     signed_in_list,
+    statuses_at_once,
+    user_row,
 )
-from tests.support import make_app
+from tests.support import client_at, make_app
 
-WRONG = "not the right password"
 NOBODY = "nobody@clinic.test"
-
-
-@pytest.fixture
-def clinician(app):
-    create_user(app, CLINICIAN, "clinician")
-    return CLINICIAN
 
 
 @pytest.fixture
@@ -50,14 +53,6 @@ def assert_throttled(response) -> None:
     assert response.status_code == 429
     assert response.mimetype == "text/html"
     assert THROTTLED in response.get_data(as_text=True)
-
-
-def failures_counted(app, email: str) -> int:
-    with app.app_context():
-        row = db.session.get(SignInThrottle, email)
-        count = len(row.recent_failures) if row else 0
-        db.session.remove()
-    return count
 
 
 def test_five_failures_refuse_even_the_right_password(app, client, clinician):
@@ -149,7 +144,9 @@ def _comparable(page: str, email: str) -> str:
 
 
 def test_unknown_emails_are_throttled_the_same_way(app, clinician):
-    known, unknown = Staff(app.test_client()), Staff(app.test_client(), email=NOBODY)
+    # Two people at two addresses: 12 sign-ins from one would meet the limit per address.
+    known = Staff(client_at(app, "192.0.2.1"))
+    unknown = Staff(client_at(app, "192.0.2.2"), email=NOBODY)
 
     known_failure = known.sign_in(password=WRONG)
     unknown_failure = unknown.sign_in(password=WRONG)
@@ -168,6 +165,41 @@ def test_unknown_emails_are_throttled_the_same_way(app, clinician):
     )
 
 
+# Every lock is audited (F5) ---------------------------------------------------
+
+
+def test_a_lock_is_audited_once_when_it_is_set(app, client, clinician):
+    user_id = user_row(app, CLINICIAN).id
+    staff = Staff(client, email="Dr.Grey@Clinic.Test")
+    fail(staff, 4)
+    assert audited(app, "account_locked") == []
+
+    fail(staff, 1)
+
+    assert audited(app)[-2:] == [
+        (CLINICIAN, user_id, "sign_in", "failure"),
+        (CLINICIAN, user_id, "account_locked", "locked"),
+    ]
+    assert_throttled(staff.sign_in())
+    assert_throttled(staff.sign_in(password=WRONG))
+    assert audited(app, "account_locked") == [(CLINICIAN, user_id, "account_locked", "locked")]
+    assert audited(app)[-2:] == [(CLINICIAN, None, "sign_in", "throttled")] * 2
+    assert all(WRONG not in str(row) and PASSWORD not in str(row) for row in audit_rows(app))
+
+
+def test_a_fifth_attempt_that_signs_in_sets_no_lock(app, client, clinician):
+    staff = Staff(client)
+    fail(staff, 4)
+    assert staff.sign_in().status_code == 302
+    assert audited(app, "account_locked") == []
+    assert failures_counted(app, CLINICIAN) == 0
+
+
+def test_an_unknown_email_is_locked_and_audited_the_same_way(app, client):
+    fail(Staff(client, email=NOBODY), 5)
+    assert audited(app, "account_locked") == [(NOBODY, None, "account_locked", "locked")]
+
+
 # Several app instances on one database ---------------------------------------
 
 
@@ -182,36 +214,88 @@ def test_the_limit_holds_across_two_app_instances(app, second_app, clinician):
 
 def test_concurrent_failures_on_two_instances_are_all_counted(app, second_app, clinician):
     """No lost updates: 4 failures at once count 4, and a fifth then locks the account."""
-    instances = [app, second_app, app, second_app]
-    people = [Staff(instance.test_client()) for instance in instances]
-    tokens = [person.csrf_token() for person in people]
-    start = threading.Barrier(len(people))
-    statuses: list[int | str] = []
+    people = [Staff(instance.test_client()) for instance in (app, second_app, app, second_app)]
 
-    def attempt(person: Staff, token: str) -> None:
-        try:
-            start.wait(timeout=10)
-            response = person.client.post(
-                "/clinic/login",
-                data={"csrf_token": token, "email": CLINICIAN, "password": WRONG},
-            )
-            statuses.append(response.status_code)
-        except Exception as error:  # reported by the assertion below
-            statuses.append(repr(error))
+    assert sign_in_at_once(people, WRONG) == [200] * 4
 
-    threads = [
-        threading.Thread(target=attempt, args=pair) for pair in zip(people, tokens, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert statuses == [200] * 4
     assert failures_counted(app, CLINICIAN) == 4
     fail(people[1], 1)
     assert_throttled(people[0].sign_in())
     assert_throttled(people[1].sign_in())
+
+
+def sign_in_at_once(people: list[Staff], password: str) -> list[int | str]:
+    """Each person posts the sign-in form at the same moment; the statuses, in order."""
+    forms = [
+        {"csrf_token": person.csrf_token(), "email": CLINICIAN, "password": password}
+        for person in people
+    ]
+    return statuses_at_once(
+        [
+            functools.partial(person.client.post, "/clinic/login", data=form)
+            for person, form in zip(people, forms, strict=True)
+        ]
+    )
+
+
+def spy_on_password_checks(monkeypatch, hold: threading.Event | None = None) -> list[str]:
+    """Every password check, recorded as it starts. A wrong password's check then waits for
+    `hold` (or 0.3 s, as argon2 may on a busy server), so attempts made together are checked
+    together."""
+    checks: list[str] = []
+    check = staff_services._password_matches
+
+    def slow_check(user, password):
+        checks.append(password)
+        if password == WRONG and hold is not None:
+            assert hold.wait(timeout=30)
+        elif password == WRONG:
+            time.sleep(0.3)
+        return check(user, password)
+
+    monkeypatch.setattr(staff_services, "_password_matches", slow_check)
+    return checks
+
+
+def test_twelve_wrong_passwords_at_once_get_five_checks(app, tmp_path, clinician, monkeypatch):
+    """F4: the lock is counted before the password is checked, on every instance at once."""
+    checks = spy_on_password_checks(monkeypatch)
+    instances = [app, *(make_app(tmp_path) for _ in range(11))]  # 12 workers, one database
+    # From 12 addresses, as a distributed guess would come: one address is rate-limited first.
+    guessers = [Staff(client_at(app, f"192.0.2.{n}")) for n, app in enumerate(instances, 1)]
+
+    statuses = sign_in_at_once(guessers, WRONG)
+
+    assert sorted(statuses, key=str) == [200] * 5 + [429] * 7
+    assert len(checks) == 5
+    assert_throttled(Staff(app.test_client()).sign_in())
+    assert len(checks) == 5  # the right password was not checked either
+
+
+def test_a_right_password_while_five_are_being_checked_is_refused(
+    app, tmp_path, clinician, monkeypatch
+):
+    """F4: a right guess sent while five wrong ones are still being checked is not let in."""
+    hold = threading.Event()
+    checks = spy_on_password_checks(monkeypatch, hold)
+    guessers = [Staff(make_app(tmp_path).test_client()) for _ in range(5)]
+    statuses: list[int | str] = []
+    burst = threading.Thread(target=lambda: statuses.extend(sign_in_at_once(guessers, WRONG)))
+    burst.start()
+    for _ in range(300):
+        if len(checks) == 5:
+            break
+        time.sleep(0.05)
+    assert len(checks) == 5  # five wrong passwords are being checked, none has failed yet
+
+    right_guess = Staff(app.test_client()).sign_in()
+
+    hold.set()
+    burst.join(timeout=60)
+    assert_throttled(right_guess)
+    assert statuses == [200] * 5
+    assert len(checks) == 5
+    assert open_sessions(app) == 0
 
 
 def test_the_counts_are_in_the_database_not_in_the_process(app, clinician):

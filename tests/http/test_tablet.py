@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from intake import questionnaire
+from intake.database import write_transaction
 from intake.extensions import db
 from intake.models import Draft
 from tests.factories import answers, formdata
@@ -93,7 +94,9 @@ def test_after_submit_the_tablet_returns_to_the_start_and_forgets(app, client, f
     late = client.get("/confirmation")  # the server enforces the reset too
     assert late.status_code == 302 and late.location.endswith("/tablet/reset")
     before = client.get_cookie("session").value
-    reset = client.get("/tablet/reset")
+    token = patient.csrf_token("/tablet/reset")  # the page whose button starts again
+    assert client.get_cookie("session").value == before  # showing it changed nothing
+    reset = client.post("/tablet/reset", data={"csrf_token": token})
     assert reset.status_code == 302 and reset.location.endswith("/")
     assert reset.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert reset.headers["Cache-Control"] == "no-store"
@@ -201,3 +204,52 @@ def test_a_normal_browser_draft_lives_for_the_draft_lifetime(app, client, frozen
     assert draft.expires_at - draft.updated_at == timedelta(
         hours=app.config["DRAFT_LIFETIME_HOURS"]
     )
+
+
+# A draft begun on a tablet is marked on the server -------------------------------------
+
+
+def test_a_tablet_draft_keeps_the_idle_limit_when_requests_come_without_the_tablet_cookie(
+    app, client, frozen_clock
+):
+    make_tablet(app, client)
+    patient = Patient(client)
+    patient.start()
+    client.delete_cookie("intake_tablet")  # whatever cookies later requests bring
+    idle = timedelta(seconds=app.config["TABLET_IDLE_SECONDS"])
+
+    frozen_clock.advance(seconds=30)
+    patient.answer_step("about-you", answers(full_name="Abandoned Patient"))
+    token = patient.csrf_token("/questions/your-acne")
+    assert client.post("/tablet/still-here", data={"csrf_token": token}).status_code == 204
+    (draft,) = drafts(app)
+    assert draft.on_tablet and draft.expires_at == frozen_clock.current + idle
+
+    frozen_clock.advance(seconds=idle.total_seconds())
+    response = client.get("/questions/about-you")
+    assert response.status_code == 302 and response.location.endswith("/")
+    assert drafts(app) == []
+
+
+def test_a_tablet_draft_idle_past_the_limit_is_gone_whatever_its_expiry_says(
+    app, client, frozen_clock
+):
+    """A row whose expires_at a request without the tablet cookie once put a day on."""
+    make_tablet(app, client)
+    patient = Patient(client)
+    patient.start()
+    patient.answer_step("about-you", answers(full_name="Abandoned Patient"))
+    with app.app_context(), write_transaction() as session:
+        session.execute(update(Draft).values(expires_at=frozen_clock.current + timedelta(days=1)))
+
+    frozen_clock.advance(seconds=app.config["TABLET_IDLE_SECONDS"])
+    assert client.get("/questions/about-you").status_code == 302
+    assert drafts(app) == []
+
+
+def test_a_draft_begun_off_a_tablet_is_not_marked(app, client, frozen_clock):
+    Patient(client).start()
+    (draft,) = drafts(app)
+    assert not draft.on_tablet
+    frozen_clock.advance(seconds=app.config["TABLET_IDLE_SECONDS"] + 1)
+    assert client.get("/questions/about-you").status_code == 200

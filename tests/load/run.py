@@ -45,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from intake.questionnaire import STEPS  # noqa: E402
 from tests.load.common import (  # noqa: E402
+    ONE_ADDRESS_FOR_EVERYONE,
     Browser,
     Gunicorn,
     Patient,
@@ -393,7 +394,9 @@ def run_one(kind: str, args) -> bool:
     logs = Path(tempfile.mkdtemp(prefix="intake-load-logs."))
     with database(kind) as url:
         server = Gunicorn(
-            app_environment(url), workers=args.workers, log_path=logs / f"gunicorn-{kind}.log"
+            app_environment(url, **ONE_ADDRESS_FOR_EVERYONE),
+            workers=args.workers,
+            log_path=logs / f"gunicorn-{kind}.log",
         )
         try:
             server.start()

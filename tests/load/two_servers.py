@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from intake.questionnaire import STEPS  # noqa: E402
 from tests.load.common import (  # noqa: E402
+    ONE_ADDRESS_FOR_EVERYONE,
     REFERENCE,
     Browser,
     Gunicorn,
@@ -238,7 +239,7 @@ def main() -> int:
         with PostgresCluster() as cluster:
             migrate(cluster.url)
             create_staff(cluster.url)
-            env = app_environment(cluster.url)
+            env = app_environment(cluster.url, **ONE_ADDRESS_FOR_EVERYONE)
             for name in "AB":
                 servers.append(
                     Gunicorn(env, workers=2, log_path=logs / f"gunicorn-{name}.log").start()

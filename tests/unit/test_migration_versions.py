@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import JSON, String, column, select, table, text
 
 from intake import clock, database, questionnaire
 from intake.clinic import queries
+from intake.database import UTCDateTime
 from intake.extensions import db
 from intake.models import Draft, Submission
 from intake.tokens import new_token, token_hash
@@ -30,12 +31,21 @@ def _upgrade(app) -> None:
         db.session.remove()
 
 
+# The drafts table as release 2026.1 had it: the model's own has more columns now.
+_DRAFTS_OF_2026_1 = table(
+    "drafts",
+    column("token_hash", String),
+    column("answers", JSON),
+    *(column(name, UTCDateTime) for name in ("created_at", "updated_at", "expires_at")),
+)
+
+
 def _write_as_release_2026_1(app, token: str, answers: dict) -> None:
     """A draft and a submission as the 2026.1 code wrote them: the draft has no version."""
     now = clock.now()
     with app.app_context(), db.engine.begin() as connection:
         connection.execute(
-            Draft.__table__.insert(),
+            _DRAFTS_OF_2026_1.insert(),
             {
                 "token_hash": token_hash(token),
                 "answers": answers,
