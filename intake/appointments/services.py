@@ -84,6 +84,21 @@ def add(appointment: NewAppointment, user: User | None) -> int | None:
         return row.id
 
 
+class NotConfigured(RuntimeError):
+    """A setting the operator must give before this can work, named in the message."""
+
+
+INVITATION_PATH = "/i/"  # short: the link is also printed, and drawn as a QR code
+
+
+def invitation_url(token: str, public_url: str | None) -> str:
+    """The link a patient opens: the service's public address (INTAKE_PUBLIC_URL, never a
+    request's Host header) and the token, nothing else."""
+    if not public_url:
+        raise NotConfigured("set INTAKE_PUBLIC_URL to the address patients use to reach Intake")
+    return f"{public_url}{INVITATION_PATH}{token}"
+
+
 def end_of_day(day: date, clinic_timezone: str) -> datetime:
     """The moment an appointment day ends where the clinic is: its invitation's last."""
     return datetime.combine(day + timedelta(days=1), time.min, ZoneInfo(clinic_timezone))
