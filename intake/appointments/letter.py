@@ -98,6 +98,7 @@ def _story(data: LetterInput) -> list:
             ),
             TEXT,
         ),
+        Spacer(0, 4 * mm),
         Paragraph(markup(gettext("No phone or computer?")), styles.NAME),
         Paragraph(
             markup(
