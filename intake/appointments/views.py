@@ -6,8 +6,10 @@ after a change is addressed by the day and what was done, never by who."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date
+from typing import NoReturn
 
 from flask import (
     Blueprint,
@@ -96,6 +98,8 @@ def import_appointments():
 @role_required(*STAFF)
 def resend(appointment_id: int):
     appointment = _open_appointment(appointment_id)
+    if not appointment.email:
+        _refuse(409, "This appointment has no email address", "Print its invitation letter.")
     _invite(appointment_id)
     return _after(appointment.appointment_date, "resent")
 
@@ -155,38 +159,32 @@ def _shown_day() -> date:
     asked = request.args.get("date")
     if asked is None:
         return _today()
-    try:
-        if not _ISO_DATE.fullmatch(asked):
-            raise ValueError(asked)
-        return date.fromisoformat(asked)
-    except ValueError:
-        abort(
-            Response(
-                render_template(
-                    "clinic/problem.html",
-                    heading="That is not a date",
-                    advice="Write the date in the address as year-month-day, like 2026-12-04.",
-                ),
-                400,
-            )
-        )
+    with contextlib.suppress(ValueError):
+        if _ISO_DATE.fullmatch(asked):
+            return date.fromisoformat(asked)
+    _refuse(
+        400,
+        "That is not a date",
+        "Write the date in the address as year-month-day, like 2026-12-04.",
+    )
 
 
 def _open_appointment(appointment_id: int) -> Appointment:
     """An appointment that can still be answered: links, codes and cancelling are for those."""
     appointment = queries.find(appointment_id) or abort(404)
     if appointment.state not in services.OPEN or appointment.appointment_date < _today():
-        abort(
-            Response(
-                render_template(
-                    "clinic/problem.html",
-                    heading="This appointment can no longer be changed",
-                    advice="It is cancelled, answered or past. Go back to the Clinic day.",
-                ),
-                409,
-            )
+        _refuse(
+            409,
+            "This appointment can no longer be changed",
+            "It is cancelled, answered or past. Go back to the Clinic day.",
         )
     return appointment
+
+
+def _refuse(status: int, heading: str, advice: str) -> NoReturn:
+    """Stop here with a page that says what is wrong, in words."""
+    page = render_template("clinic/problem.html", heading=heading, advice=advice)
+    abort(Response(page, status))
 
 
 def _day_page(on: date, status: int = 200, **shown):

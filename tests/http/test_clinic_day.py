@@ -384,5 +384,12 @@ def test_no_action_on_an_appointment_that_is_answered_or_past(app, client, clini
     assert "Desk code" not in rows_of(staff.page("/clinic/day?date=2026-12-04"))[0]
 
 
+def test_resend_needs_an_email_address(app, staff):
+    appointment_id = add(app)
+    response = post_form(staff, f"/clinic/appointments/{appointment_id}/resend", {})
+    assert response.status_code == 409 and live_invitations(app, appointment_id) == []
+    assert "Resend" not in rows_of(staff.page("/clinic/day?date=2026-12-04"))[0]
+
+
 def test_an_unknown_appointment_is_not_found(staff):
     assert post_form(staff, "/clinic/appointments/999/resend", {}).status_code == 404
