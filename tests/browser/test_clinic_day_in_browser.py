@@ -90,3 +90,21 @@ def test_the_clinic_day_with_an_error_passes_axe(page: Page, account):
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert page.title().startswith("Error:")
     assert axe_violations(page) is None, axe_violations(page)
+
+
+def test_the_desk_code_and_cancel_pages_pass_axe(page: Page, account):
+    signed_in(page)
+    fill_appointment(page, "1990")
+    page.get_by_label("Patient's full name").fill("Browser Axe Patient")
+    page.get_by_role("button", name="Add appointment").click()
+    row = page.get_by_role("row").filter(has_text="Browser Axe Patient")
+    row.get_by_role("button", name="Desk code").click()
+    expect(page.get_by_text("Valid for 15 minutes, once.")).to_be_visible()
+    assert axe_violations(page) is None, axe_violations(page)
+    page.get_by_role("row").filter(has_text="Browser Axe Patient").get_by_role(
+        "button", name="Cancel"
+    ).click()
+    expect(page.get_by_role("heading", name="Cancel the appointment of")).to_be_visible()
+    assert axe_violations(page) is None, axe_violations(page)
+    page.get_by_role("button", name="Cancel appointment").click()
+    expect(page.get_by_text("Appointment cancelled.")).to_be_visible()
