@@ -211,3 +211,15 @@ def _schedule_reminders(session, appointment: Appointment) -> None:
                     status="due",
                 )
             )
+
+
+# Clinic day ----------------------------------------------------------------------------------
+
+
+def issue_letter(appointment_id: int, user: User | None, clinic_timezone: str) -> str:
+    """A new link to print on an invitation letter (the token is never kept, so each letter
+    needs its own; the earlier link is revoked), audited as a letter."""
+    token = issue_invitation(appointment_id, user, clinic_timezone)
+    with write_transaction() as session:
+        session.add(appointment_event(user, "invitation_letter", appointment_id, clock.now()))
+    return token
