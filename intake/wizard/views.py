@@ -26,6 +26,7 @@ from forms.questionnaire import (
     stored_step_form,
 )
 from intake import clock, i18n, questionnaire, ratelimit, summaries, tablet
+from intake.appointments import services as appointments
 from intake.questionnaire import STEPS, Step
 from intake.web import local_path
 from intake.wizard import drafts
@@ -165,6 +166,8 @@ def _save(current: Step, answers: dict) -> drafts.Saved:
     token = drafts.browser_token()
     if token is not None:
         saved = drafts.save_step(token, current, answers, drafts.lifetime())
+        if saved.appointment_id is not None:
+            appointments.mark_in_progress(saved.appointment_id)
         if saved.kept:
             return saved
     if _submitted():
