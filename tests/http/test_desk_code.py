@@ -177,3 +177,12 @@ def test_desk_codes_need_a_tablet(app, client, patient):
     code = desk_code(app, invited.appointment_id)
     assert enter_code(patient, code).status_code == 404
     assert used_at(app) == [None]
+
+
+def test_the_desk_code_form_and_its_errors_are_in_spanish(app, client, patient):
+    make_tablet(app, client)
+    client.get("/language/es")
+    page = Html.of(enter_code(patient, "K7M2QX"))
+    assert page.lang == "es"
+    assert "Empezar con un código" in page.text
+    assert "Ese código de recepción no funciona" in page.by_id("desk_code-error")["text"]

@@ -236,7 +236,8 @@ def test_the_invitations_language_is_the_pages_until_the_patient_chooses(app, cl
 
     dob_page = Html.of(start_now(client, invited.link))
     assert dob_page.lang == "es" and "Fecha de nacimiento" in dob_page.text
-    assert Html.of(give_date_of_birth(client, invited.link, WRONG)).lang == "es"
+    wrong = Html.of(give_date_of_birth(client, invited.link, WRONG))
+    assert wrong.lang == "es" and "no coincide con la que tiene su clínica" in wrong.text
     give_date_of_birth(client, invited.link)
     assert Html.of(client.get("/questions/about-you")).lang == "es"  # kept for the visit
 
