@@ -249,3 +249,21 @@ def test_the_invitations_language_is_the_pages_until_the_patient_chooses(app, cl
 def test_the_link_works_on_the_appointment_day_itself(app, client):
     invited = invite(app, days_ahead=0)
     assert give_date_of_birth(client, invited.link).status_code == 302
+
+
+def test_a_browser_posting_from_the_no_referrer_page_is_let_through_and_forgeries_are_not(
+    app, client
+):
+    """With Referrer-Policy: no-referrer a browser sends `Origin: null`; its Sec-Fetch-Site
+    still tells our own page from an opaque origin elsewhere (a sandboxed frame, data: URL)."""
+    invited = invite(app)
+    ours = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    assert client.post(invited.link, headers=ours).status_code == 200
+    for forged in ({"Origin": "null"}, {"Origin": "null", "Sec-Fetch-Site": "cross-site"}):
+        assert client.post(invited.link, headers=forged).status_code == 403
+        assert give_date_of_birth_with(client, invited.link, forged).status_code == 403
+    assert drafts_of(app, invited.appointment_id) == []
+
+
+def give_date_of_birth_with(client, link: str, headers: dict):
+    return client.post(f"{link}/date-of-birth", data=date_fields(DATE_OF_BIRTH), headers=headers)
