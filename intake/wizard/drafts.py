@@ -27,7 +27,7 @@ from intake import clock, questionnaire, services, tablet
 from intake.appointments import services as appointments
 from intake.database import read_connection, write_connection, write_transaction
 from intake.extensions import db
-from intake.models import Draft, Submission
+from intake.models import Appointment, Draft, Submission
 from intake.tokens import new_token, token_hash
 
 SESSION_KEY = "draft"
@@ -166,26 +166,25 @@ def open_for_appointment(
     """The appointment's one draft, for a browser that has just given the right date of birth:
     a new token for it (only its hash kept), so the same link resumes the same answers on
     another device. The token is rotated, not shared: a browser that opened it before loses
-    it (no token is ever stored readable). A new draft starts with `prefill`; one resumed on a
-    tablet takes the tablet's idle limit from now on."""
+    it (no token is ever stored readable). A new draft starts with `prefill`; the tablet's
+    idle limit holds for it while a tablet holds it."""
     token = new_token()
     now = clock.now()
     with write_transaction() as transaction:
+        # The appointment's row, held: two devices opening it at once make one draft, not two.
+        transaction.get_one(Appointment, appointment_id, with_for_update=True)
         transaction.execute(_DELETE_EXPIRED, _expiry(now))
-        draft = transaction.scalar(
-            select(Draft).where(Draft.appointment_id == appointment_id).with_for_update()
-        )
+        draft = transaction.scalar(select(Draft).where(Draft.appointment_id == appointment_id))
         if draft is None:
             draft = Draft(
                 questionnaire_version=questionnaire.QUESTIONNAIRE_VERSION,
                 answers=prefill,
                 created_at=now,
                 appointment_id=appointment_id,
-                on_tablet=False,
             )
             transaction.add(draft)
         draft.token_hash = token_hash(token)
-        draft.on_tablet = draft.on_tablet or on_tablet
+        draft.on_tablet = on_tablet  # the device that now holds it: the other lost its token
         draft.updated_at = now
         draft.expires_at = now + _kept_for(lifetime, draft.on_tablet)
     return token

@@ -166,9 +166,9 @@ def _save(current: Step, answers: dict) -> drafts.Saved:
     token = drafts.browser_token()
     if token is not None:
         saved = drafts.save_step(token, current, answers, drafts.lifetime())
-        if saved.appointment_id is not None:
-            appointments.mark_in_progress(saved.appointment_id)
         if saved.kept:
+            if saved.appointment_id is not None:
+                appointments.mark_in_progress(saved.appointment_id)
             return saved
     if _submitted():
         return drafts.Saved(False)

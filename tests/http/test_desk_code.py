@@ -111,7 +111,7 @@ def test_wrong_dates_of_birth_count_against_the_links_lock(app, client, patient,
 
     refused = give_date_of_birth(patient)
 
-    assert "locked for 15 minutes" in Html.of(refused).text
+    assert "For your security, this is locked" in Html.of(refused).text
     assert drafts_of(app, invited.appointment_id) == []
 
 

@@ -4,6 +4,7 @@ draft on another device; after Submit it says so, with the reference."""
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from intake.appointments import services
 from intake.extensions import db
 from intake.models import Invitation
 from tests.factories import answers
+from tests.http.clinic_helpers import statuses_at_once
 from tests.http.invitation_helpers import (
     DATE_OF_BIRTH,
     NAME,
@@ -22,7 +24,7 @@ from tests.http.invitation_helpers import (
     snapshot,
     submission_of,
 )
-from tests.support import Html, Patient
+from tests.support import Html, Patient, make_app
 
 WRONG = DATE_OF_BIRTH.replace(year=1991)
 
@@ -124,7 +126,7 @@ def test_five_misses_lock_the_link_for_15_minutes_even_for_the_right_date(
     frozen_clock.advance(minutes=1)  # a new rate-limit window: only the lock refuses now
 
     refused = give_date_of_birth(client, invited.link)
-    assert "locked for 15 minutes" in Html.of(refused).text
+    assert "For your security, this is locked" in Html.of(refused).text
     assert drafts_of(app, invited.appointment_id) == []
 
     frozen_clock.advance(minutes=14, seconds=1)
@@ -267,3 +269,41 @@ def test_a_browser_posting_from_the_no_referrer_page_is_let_through_and_forgerie
 
 def give_date_of_birth_with(client, link: str, headers: dict):
     return client.post(f"{link}/date-of-birth", data=date_fields(DATE_OF_BIRTH), headers=headers)
+
+
+def test_parallel_guesses_get_no_more_than_five_tries(app, tmp_path):
+    """Counted before the date is compared, holding the invitation's row: nine wrong dates at
+    once, through two app instances (two workers), are five misses and four refusals."""
+    invited = invite(app)
+    second_app = make_app(tmp_path)
+    pages: list[str] = []
+
+    def guess(instance):
+        response = give_date_of_birth(instance.test_client(), invited.link, WRONG)
+        pages.append(response.get_data(as_text=True))
+        return response
+
+    statuses = statuses_at_once(
+        [functools.partial(guess, i) for i in [app, second_app] * 4 + [app]]
+    )
+
+    assert statuses == [200] * 9
+    assert sum("does not match" in page for page in pages) == 5
+    assert sum("For your security, this is locked" in page for page in pages) == 4
+    assert (
+        "For your security, this is locked"
+        in Html.of(give_date_of_birth(app.test_client(), invited.link)).text
+    )
+
+
+def test_two_devices_opening_the_link_at_once_share_one_draft(app, tmp_path):
+    invited = invite(app)
+    second_app = make_app(tmp_path)
+    statuses = statuses_at_once(
+        [
+            functools.partial(give_date_of_birth, instance.test_client(), invited.link)
+            for instance in (app, second_app)
+        ]
+    )
+    assert statuses == [302, 302]
+    assert len(drafts_of(app, invited.appointment_id)) == 1
