@@ -25,6 +25,7 @@ from intake import (
     ratelimit,
     web,
 )
+from intake.appointments.patient_views import bp as invitation_bp
 from intake.appointments.views import bp as appointments_bp
 from intake.clinic import bp as clinic_bp
 from intake.clinic.auth import login_manager
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(clinic_bp)
     app.register_blueprint(fhir_bp)
     app.register_blueprint(appointments_bp)
+    app.register_blueprint(invitation_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -20,7 +20,8 @@ from sqlalchemy import select, update
 from intake import clock
 from intake.clinic.services import appointment_event
 from intake.database import write_transaction
-from intake.models import Appointment, DeskCode, Invitation, Reminder, User
+from intake.extensions import db
+from intake.models import Appointment, DeskCode, Invitation, Reminder, Submission, User
 from intake.tokens import new_token, token_hash
 
 # The order states move in; expired and cancelled end an appointment from any open state.
@@ -223,3 +224,153 @@ def issue_letter(appointment_id: int, user: User | None, clinic_timezone: str) -
     with write_transaction() as session:
         session.add(appointment_event(user, "invitation_letter", appointment_id, clock.now()))
     return token
+
+
+# Patient side ------------------------------------------------------------------------------
+
+DATE_OF_BIRTH_TRIES = 5  # wrong dates of birth in LOCK_PERIOD lock the invitation for as long
+LOCK_PERIOD = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Invited:
+    """What the patient's pages need of an invitation: never the date of birth."""
+
+    invitation_id: int
+    appointment_id: int
+    patient_name: str
+    appointment_date: date
+    language: str
+    reference: str | None  # the appointment's submission, once submitted
+    is_open: bool  # neither expired nor cancelled: the questionnaire may still be answered
+
+
+def invitation_for(token: str) -> Invited | None:
+    """The invitation a link's token names; None when unknown or revoked (alike: no oracle).
+    Read only: opening a link changes nothing (mail scanners open links)."""
+    row = db.session.execute(
+        select(Invitation, Appointment)
+        .join(Appointment, Appointment.id == Invitation.appointment_id)
+        .where(Invitation.token_hash == token_hash(token), Invitation.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    invitation, appointment = row
+    return _invited(invitation, appointment, clock.now() < invitation.expires_at)
+
+
+def use_desk_code(code: str) -> int | None:
+    """Use a desk code up (once, atomically): its id, or None when the code is unknown, used or
+    past its 15 minutes, or its appointment has no link that may still be answered (a code
+    refused for that stays unused)."""
+    now = clock.now()
+    with write_transaction() as session:
+        used = session.execute(
+            update(DeskCode)
+            .where(
+                DeskCode.code_hash == token_hash(code),
+                DeskCode.used_at.is_(None),
+                DeskCode.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(DeskCode.id, DeskCode.appointment_id)
+        ).first()
+        if used is None:
+            return None
+        invited = _live_invited(session, used.appointment_id)
+        if invited is None or not invited.is_open or invited.reference is not None:
+            session.rollback()
+            return None
+        session.add(appointment_event(None, "desk_code_used", used.appointment_id, now))
+        return used.id
+
+
+def check_date_of_birth(invitation_id: int, typed: date) -> str:
+    """Whether the date of birth is "right", "wrong" or the invitation "locked". Counted before the date is compared, in one transaction
+    holding the invitation's row (FOR UPDATE on PostgreSQL, the write lock on SQLite), so
+    parallel guesses get no more than five tries; while locked, the right date is refused too."""
+    now = clock.now()
+    with write_transaction() as session:
+        invitation = session.get_one(Invitation, invitation_id, with_for_update=True)
+        if invitation.locked_until is not None and invitation.locked_until > now:
+            return "locked"
+        appointment = session.get_one(Appointment, invitation.appointment_id)
+        if appointment.date_of_birth == typed:
+            invitation.recent_failures, invitation.locked_until = [], None
+            invitation.opened_at = invitation.opened_at or now
+            return "right"
+        since = now - LOCK_PERIOD
+        failures = [t for t in invitation.recent_failures if datetime.fromisoformat(t) > since]
+        failures.append(now.isoformat())
+        if len(failures) >= DATE_OF_BIRTH_TRIES:
+            invitation.locked_until, failures = now + LOCK_PERIOD, []
+            session.add(appointment_event(None, "invitation_locked", appointment.id, now))
+        invitation.recent_failures = failures
+        return "wrong"
+
+
+def desk_code_invitation(desk_code_id: int) -> Invited | None:
+    """The invitation a desk code used on this tablet opened, while the code's 15 minutes last:
+    its date-of-birth lock is the one the tablet counts against too, so the link and a desk
+    code share five tries. A desk code starts an invited patient's own invitation (SPEC 8)."""
+    desk_code = db.session.get(DeskCode, desk_code_id)
+    if desk_code is None or desk_code.used_at is None:
+        return None
+    if desk_code.used_at + DESK_CODE_LIFETIME <= clock.now():
+        return None
+    return _live_invited(db.session, desk_code.appointment_id)
+
+
+def mark_in_progress(appointment_id: int) -> None:
+    """A step of an invited patient's draft was saved: the appointment is in progress (once:
+    one conditional UPDATE, audited only when it moved)."""
+    now = clock.now()
+    with write_transaction() as session:
+        moved = session.execute(
+            update(Appointment)
+            .where(Appointment.id == appointment_id, Appointment.state.in_(("invited", "opened")))
+            .values(state="in_progress", state_changed_at=now)
+        ).rowcount
+        if moved:
+            session.add(appointment_event(None, "appointment_in_progress", appointment_id, now))
+
+
+def join_submission(session, appointment_id: int, reference: str) -> None:
+    """In the caller's submit transaction: the submission is the appointment's, now submitted."""
+    now = clock.now()
+    session.execute(
+        update(Submission)
+        .where(Submission.reference == reference)
+        .values(appointment_id=appointment_id)
+    )
+    appointment = session.get_one(Appointment, appointment_id, with_for_update=True)
+    if _is_forward(appointment.state, "submitted"):
+        _move(session, appointment, "submitted", None, now)
+
+
+def _live_invited(session, appointment_id: int) -> Invited | None:
+    """The appointment's link that is not revoked, if it has one."""
+    invitation = session.scalar(
+        select(Invitation).where(
+            Invitation.appointment_id == appointment_id, Invitation.revoked_at.is_(None)
+        )
+    )
+    if invitation is None:
+        return None
+    appointment = session.get_one(Appointment, appointment_id)
+    return _invited(invitation, appointment, clock.now() < invitation.expires_at)
+
+
+def _invited(invitation: Invitation, appointment: Appointment, in_time: bool) -> Invited:
+    reference = db.session.scalar(
+        select(Submission.reference).where(Submission.appointment_id == appointment.id)
+    )
+    return Invited(
+        invitation_id=invitation.id,
+        appointment_id=appointment.id,
+        patient_name=appointment.patient_name,
+        appointment_date=appointment.appointment_date,
+        language=appointment.language,
+        reference=reference,
+        is_open=in_time and appointment.state not in ENDED,
+    )
