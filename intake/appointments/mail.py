@@ -125,7 +125,10 @@ def build_message(appointment: Appointment, link: str, kind: str) -> EmailMessag
         html = _render("email/invitation.html", context)
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = appointment.email
+    try:
+        message["To"] = appointment.email
+    except ValueError:  # a line break or the like: the header would be refused anyway
+        raise NotSent("the appointment's email address cannot be used in a message") from None
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
@@ -177,7 +180,9 @@ def deliver(message: EmailMessage, server: SmtpServer, ca_file: str | None) -> N
         raise NotSent(_reply(code, reply)) from None
     except smtplib.SMTPResponseException as error:
         raise NotSent(_reply(error.smtp_code, error.smtp_error)) from None
-    except (smtplib.SMTPException, OSError) as error:  # refused connection, TLS, time-out
+    except smtplib.SMTPException as error:  # no STARTTLS, no AUTH, no SMTPUTF8, hung up
+        raise NotSent(f"the mail server did not take it: {type(error).__name__}") from None
+    except OSError as error:  # refused connection, TLS certificate, time-out
         raise NotSent(f"could not reach the mail server: {type(error).__name__}") from None
 
 

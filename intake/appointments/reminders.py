@@ -101,7 +101,6 @@ def skip_missed_days(today: date) -> list[tuple[int, str]]:
 def claim_next(today: date, report: Report) -> Claim | None:
     """Take one reminder due today for this tick alone, re-checking its appointment under
     the lock; one that may no longer go is skipped here. None when none is left."""
-    now = clock.now()
     while True:
         with write_transaction() as session:
             reminder = session.scalars(
@@ -114,17 +113,25 @@ def claim_next(today: date, report: Report) -> Claim | None:
             ).first()
             if reminder is None:
                 return None
-            appointment = session.get_one(Appointment, reminder.appointment_id)
+            appointment = session.get_one(
+                Appointment, reminder.appointment_id, with_for_update=True
+            )  # a cancel or a submit under way finishes first, and is seen here
+            reminder.claimed_at = clock.now()
             reason = _why_not(appointment)
-            reminder.claimed_at = now
             if reason is None:
                 reminder.status = "sending"
                 return Claim(reminder.id, appointment.id)
-            reminder.status = "skipped"
-            session.add(
-                appointment_event(None, "reminder_skipped", appointment.id, now, outcome=reason)
-            )
-            report.skipped.append((reminder.id, _in_words(reason)))
+            _skip(session, reminder, reason, report)
+
+
+def _skip(session, reminder: Reminder, reason: str, report: Report) -> None:
+    reminder.status = "skipped"
+    session.add(
+        appointment_event(
+            None, "reminder_skipped", reminder.appointment_id, clock.now(), outcome=reason
+        )
+    )
+    report.skipped.append((reminder.id, _in_words(reason)))
 
 
 def _claimable(query):
@@ -152,11 +159,19 @@ def _in_words(reason: str) -> str:
 
 
 def _send(claim: Claim, clinic_timezone: str, report: Report) -> None:
-    """A fresh link, the email, and the outcome on the reminder."""
+    """A fresh link, the email, and the outcome on the reminder. The appointment is read
+    again once the link exists: one cancelled or answered between the claim and the link
+    gets no email, and a cancelled one's new link is revoked at once."""
     token = services.issue_invitation(claim.appointment_id, None, clinic_timezone)
-    sent = mail.send_reminder(claim.appointment_id, token)
+    reason = _why_not(db.session.get_one(Appointment, claim.appointment_id))
+    if reason == "cancelled":
+        services.cancel(claim.appointment_id, None)  # revokes every link, the new one too
+    sent = reason is None and mail.send_reminder(claim.appointment_id, token)
     with write_transaction() as session:
         reminder = session.get_one(Reminder, claim.reminder_id)
+        if reason is not None:
+            _skip(session, reminder, reason, report)
+            return
         reminder.status = "sent" if sent else "failed"
         reminder.sent_at = clock.now() if sent else None
     (report.sent if sent else report.failed).append(claim.reminder_id)

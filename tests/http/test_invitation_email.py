@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date, time
 
 import pytest
+from flask import render_template_string
 from sqlalchemy import select
 
 from intake.appointments import mail, services
@@ -165,3 +166,24 @@ def test_the_smtp_url_is_read_with_its_credentials_percent_decoded():
     assert mail.smtp_server("smtps://mail.example").port == 465
     with pytest.raises(mail.NotSent, match="INTAKE_SMTP_URL must be"):
         mail.smtp_server("http://mail.example")
+
+
+def test_sent_from_an_english_page_the_spanish_email_leaves_the_page_in_english(context, server):
+    """The clinic's page goes on in English after a Spanish email is written mid-request."""
+    appointment_id, token = invite(replace(NEW, language="es"))
+    greeting = "{{ _('Hello %(name)s,', name='Ana') }}"
+    with context.test_request_context("/clinic/login"):
+        assert render_template_string(greeting) == "Hello Ana,"
+        assert mail.send_invitation(appointment_id, token)
+        assert render_template_string(greeting) == "Hello Ana,"
+    text = server.inbox.messages[0].get_body(("plain",)).get_content()
+    assert text.startswith("Hola, Ana López:")
+
+
+def test_an_address_that_cannot_be_a_header_is_a_refusal(server):
+    appointment_id, token = invite(replace(NEW, email="ana@example.org\r\nBcc: x@evil.example"))
+    assert mail.send_invitation(appointment_id, token) is False
+    assert server.inbox.messages == []
+    assert db.session.get(Appointment, appointment_id).email_error == (
+        "the appointment's email address cannot be used in a message"
+    )

@@ -240,3 +240,30 @@ def test_the_real_command_under_faketime_as_cron_runs_it(server, context, tmp_pa
         for m in server.inbox.messages
     )
     assert all(statuses(i) == {3: "sent", 1: "due"} for i in appointment_ids)
+
+
+def test_cancelled_between_the_claim_and_the_link_no_email_and_no_live_link(
+    server, frozen_clock, monkeypatch
+):
+    at(frozen_clock, 1, 9)
+    appointment_id = invited()
+    issue = services.issue_invitation
+
+    def cancelled_meanwhile(*args):
+        services.cancel(appointment_id, None)  # the front desk, a moment after the claim
+        return issue(*args)
+
+    monkeypatch.setattr(services, "issue_invitation", cancelled_meanwhile)
+    report = reminders.tick(ZONE)
+    assert (report.sent, [why for _, why in report.skipped]) == (
+        [],
+        ["the appointment is cancelled"],
+    )
+    assert server.inbox.messages == []
+    assert statuses(appointment_id)[3] == "skipped"
+    live = db.session.scalars(
+        select(Invitation).where(
+            Invitation.appointment_id == appointment_id, Invitation.revoked_at.is_(None)
+        )
+    ).all()
+    assert live == []
