@@ -130,6 +130,8 @@ def tick() -> None:
     report = reminders.tick(current_app.config["TIMEZONE"])
     for reminder_id, why in report.skipped:
         click.echo(f"reminder {reminder_id} skipped: {why}")
+    if report.held_back:
+        click.echo(f"reminders held back, to go at a later tick: {report.held_back}", err=True)
     for reminder_id in report.failed:
         click.echo(f"reminder {reminder_id} refused by the mail server (see its appointment)")
     click.echo(

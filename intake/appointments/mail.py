@@ -82,33 +82,60 @@ def send_reminder(appointment_id: int, token: str) -> bool:
     return send(appointment_id, token, "reminder")
 
 
+@dataclass(frozen=True)
+class Settings:
+    server: SmtpServer
+    ca_file: str | None
+    sender: str
+    public_url: str
+
+
+def settings() -> Settings:
+    """What sending needs, from the app's config; NotSent naming the first setting missing."""
+    config = current_app.config
+    server = smtp_server(config.get("SMTP_URL"))
+    if not config.get("MAIL_FROM"):
+        raise NotSent("email is not configured: set INTAKE_MAIL_FROM (the sender's address)")
+    if not config.get("PUBLIC_URL"):
+        raise NotSent("links cannot be made: set INTAKE_PUBLIC_URL")
+    return Settings(server, config.get("SMTP_CA_FILE"), config["MAIL_FROM"], config["PUBLIC_URL"])
+
+
+def ready() -> str | None:
+    """Why no email can go now (a setting missing, the server unreachable or refusing our
+    login), or None. A tick asks before it replaces any patient's link with a new one."""
+    try:
+        current = settings()
+        with _session(current.server, current.ca_file):
+            pass
+    except NotSent as error:
+        return str(error)
+    return None
+
+
 def send(appointment_id: int, token: str, kind: str) -> bool:
     """Build, send and record one message of `kind` (invitation or reminder)."""
     appointment = db.session.get_one(Appointment, appointment_id)
-    config = current_app.config
     try:
         if not appointment.email:
             raise NotSent("the appointment has no email address")
-        message = build_message(
-            appointment, services.invitation_url(token, config["PUBLIC_URL"]), kind
-        )
-        deliver(message, smtp_server(config.get("SMTP_URL")), config.get("SMTP_CA_FILE"))
-    except (NotSent, services.NotConfigured) as error:
+        current = settings()
+        link = services.invitation_url(token, current.public_url)
+        message = build_message(appointment, link, kind, current.sender)
+        with _session(current.server, current.ca_file) as smtp:
+            smtp.send_message(message)
+    except NotSent as error:
         _record(appointment_id, kind, str(error))
         return False
     _record(appointment_id, kind, None)
     return True
 
 
-def build_message(appointment: Appointment, link: str, kind: str) -> EmailMessage:
+def build_message(appointment: Appointment, link: str, kind: str, sender: str) -> EmailMessage:
     """The message in the appointment's language: text and HTML, nothing clinical."""
-    config = current_app.config
-    sender = config.get("MAIL_FROM")
-    if not sender:
-        raise NotSent("email is not configured: set INTAKE_MAIL_FROM (the sender's address)")
     with in_language(appointment.language):
         context = {
-            "clinic": config["CLINIC_NAME"],
+            "clinic": current_app.config["CLINIC_NAME"],
             "name": appointment.patient_name,
             "day": _date_in_words(appointment),
             "time": appointment.appointment_time.strftime("%H:%M"),
@@ -165,8 +192,10 @@ def _render(name: str, context: dict) -> str:
     return current_app.jinja_env.get_template(name).render(context)
 
 
-def deliver(message: EmailMessage, server: SmtpServer, ca_file: str | None) -> None:
-    """Hand the message to the server; NotSent with its reply when it refuses."""
+@contextmanager
+def _session(server: SmtpServer, ca_file: str | None) -> Iterator[smtplib.SMTP]:
+    """A connection to the server, over TLS and logged in as the URL says; whatever goes
+    wrong in it, NotSent with the server's reply (or why it could not be reached)."""
     tls = ssl.create_default_context(cafile=ca_file)
     try:
         with _connect(server, tls) as smtp:
@@ -174,7 +203,7 @@ def deliver(message: EmailMessage, server: SmtpServer, ca_file: str | None) -> N
                 smtp.starttls(context=tls)
             if server.username:
                 smtp.login(server.username, server.password or "")
-            smtp.send_message(message)
+            yield smtp
     except smtplib.SMTPRecipientsRefused as error:
         code, reply = next(iter(error.recipients.values()))  # one recipient per message
         raise NotSent(_reply(code, reply)) from None

@@ -13,7 +13,8 @@ LOCKED`; SQLite: the write lock that write_transaction takes with BEGIN IMMEDIAT
 tick that dies after claiming leaves "sending", and a refused reminder is "failed"; neither
 is tried again (at most once, never at least once: a server that dropped the connection may
 have delivered it, and a 550 does not change on retrying; the appointment shows the refusal
-with Resend for the front desk).
+with Resend for the front desk). But while mail cannot go at all (a setting missing, the
+server down), nothing is claimed: the reminders wait, due, for a tick that can send them.
 
 A reminder carries a fresh link (`services.issue_invitation`): only a link's hash is kept,
 so the earlier link cannot be written again; the new one replaces it, and the email says so.
@@ -46,6 +47,7 @@ class Report:
     failed: list[int] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # reminder id, why
     expired: list[int] = field(default_factory=list)
+    held_back: str | None = None  # why no reminder went although some were due
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,24 @@ def tick(clinic_timezone: str) -> Report:
     today = local_now.date()
     report.expired = expire_ended_days(today)
     report.skipped = skip_missed_days(today)
-    if WINDOW[0] <= local_now.time() < WINDOW[1]:
+    if not WINDOW[0] <= local_now.time() < WINDOW[1] or not _any_due(today):
+        return report
+    # Each reminder replaces the patient's link: none is claimed while mail cannot go (they
+    # stay due for the next tick), so a mail outage never leaves a patient without a link.
+    report.held_back = mail.ready()
+    if report.held_back is None:
         while (claim := claim_next(today, report)) is not None:
             _send(claim, clinic_timezone, report)
     return report
+
+
+def _any_due(today: date) -> bool:
+    return (
+        db.session.scalar(
+            select(Reminder.id).where(Reminder.status == "due", Reminder.due_on == today).limit(1)
+        )
+        is not None
+    )
 
 
 def expire_ended_days(today: date) -> list[int]:

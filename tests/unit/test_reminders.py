@@ -267,3 +267,18 @@ def test_cancelled_between_the_claim_and_the_link_no_email_and_no_live_link(
         )
     ).all()
     assert live == []
+
+
+def test_while_mail_cannot_go_reminders_wait_and_links_stay(context, tmp_path, frozen_clock):
+    at(frozen_clock, 1, 9)
+    appointment_id = invited()
+    context.config.update(SMTP_URL="smtp://127.0.0.1:1", MAIL_FROM="intake@clinic.example")
+    report = reminders.tick(ZONE)
+    assert report.held_back == "could not reach the mail server: ConnectionRefusedError"
+    assert statuses(appointment_id)[3] == "due"
+    assert len(db.session.scalars(select(Invitation)).all()) == 1  # the first link, still live
+    with mail_server.running(tmp_path) as server:
+        server.configure(context)
+        frozen_clock.advance(minutes=5)
+        assert len(reminders.tick(ZONE).sent) == 1
+        assert len(server.inbox.messages) == 1
