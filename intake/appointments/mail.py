@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, g
@@ -35,7 +35,7 @@ from intake.extensions import db
 from intake.models import Appointment
 
 SMTP_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
-SMTP_TIMEOUT = 30  # seconds; a hung server must not hang a page or a tick
+SMTP_TIMEOUT = 10  # seconds; a hung server must not hang a page or a tick for long
 ERROR_LENGTH = 200  # Appointment.email_error's column
 
 
@@ -157,8 +157,8 @@ def build_message(appointment: Appointment, link: str, kind: str, sender: str) -
     except ValueError:  # a line break or the like: the header would be refused anyway
         raise NotSent("the appointment's email address cannot be used in a message") from None
     message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Date"] = format_datetime(clock.now())
+    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to it
     message.set_content(text)
     message.add_alternative(html, subtype="html")

@@ -62,6 +62,7 @@ def test_the_invitation_arrives_in_english_with_the_link_and_no_date_of_birth(se
     assert message["From"] == "Clinic <intake@clinic.example>"
     assert message["Subject"] == "Please answer before your visit to Sunrise Dermatology"
     assert message["Content-Language"] == "en"
+    assert message["Message-ID"].endswith("@clinic.example>")
     text, html = parts(message)
     link = f"http://127.0.0.1:5000/i/{token}"
     for body in (text, html):
