@@ -63,7 +63,7 @@ def tick(clinic_timezone: str) -> Report:
     local_now = clock.now().astimezone(ZoneInfo(clinic_timezone))
     today = local_now.date()
     report.expired = expire_ended_days(today)
-    report.skipped = skip_missed_days(today)
+    skip_missed_days(today, report)
     if not WINDOW[0] <= local_now.time() < WINDOW[1] or not _any_due(today):
         return report
     # Each reminder replaces the patient's link: none is claimed while mail cannot go (they
@@ -76,6 +76,7 @@ def tick(clinic_timezone: str) -> Report:
 
 
 def _any_due(today: date) -> bool:
+    """Whether any reminder waits today: most ticks need not reach the mail server."""
     return (
         db.session.scalar(
             select(Reminder.id).where(Reminder.status == "due", Reminder.due_on == today).limit(1)
@@ -96,22 +97,14 @@ def expire_ended_days(today: date) -> list[int]:
     ]
 
 
-def skip_missed_days(today: date) -> list[tuple[int, str]]:
+def skip_missed_days(today: date, report: Report) -> None:
     """Reminders whose day went by with no tick in the window: too late to send."""
-    now = clock.now()
-    why = "its day passed without a tick between 08:00 and 20:00"
     with write_transaction() as session:
         missed = session.scalars(
             _claimable(select(Reminder).where(Reminder.status == "due", Reminder.due_on < today))
         ).all()
         for reminder in missed:
-            reminder.status = "skipped"
-            session.add(
-                appointment_event(
-                    None, "reminder_skipped", reminder.appointment_id, now, outcome="day_missed"
-                )
-            )
-        return [(reminder.id, why) for reminder in missed]
+            _skip(session, reminder, "day_missed", report)
 
 
 def claim_next(today: date, report: Report) -> Claim | None:
@@ -169,6 +162,9 @@ def _why_not(appointment: Appointment) -> str | None:
 
 
 def _in_words(reason: str) -> str:
+    """An audit outcome as `tick` prints it."""
+    if reason == "day_missed":
+        return "its day passed without a tick between 08:00 and 20:00"
     if reason == "no_email":
         return "the appointment has no email address"
     return f"the appointment is {reason.replace('_', ' ')}"

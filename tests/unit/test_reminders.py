@@ -282,3 +282,12 @@ def test_while_mail_cannot_go_reminders_wait_and_links_stay(context, tmp_path, f
         frozen_clock.advance(minutes=5)
         assert len(reminders.tick(ZONE).sent) == 1
         assert len(server.inbox.messages) == 1
+
+
+def test_no_address_no_reminder(server, frozen_clock):
+    at(frozen_clock, 1, 9)
+    appointment_id = invited(replace(NEW, email=None))
+    report = reminders.tick(ZONE)
+    assert [why for _, why in report.skipped] == ["the appointment has no email address"]
+    assert statuses(appointment_id)[3] == "skipped"
+    assert server.inbox.messages == []
