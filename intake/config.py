@@ -21,6 +21,7 @@ DEFAULTS: dict[str, str | int] = {
     "RATE_LIMIT_SIGN_IN": 10,
     "RATE_LIMIT_NEW_DRAFTS": 30,
     "RATE_LIMIT_IDENTITY_CHECKS": 10,  # date-of-birth checks and desk codes
+    "CLINIC_NAME": "the clinic",  # as the invitation email names the clinic to patients
 }
 
 
@@ -42,6 +43,13 @@ def from_environment(instance_path: str) -> dict:
         # Where patients reach this service: the start of every invitation link (email, QR
         # letter). Never taken from a request's Host header.
         "PUBLIC_URL": os.environ.get("INTAKE_PUBLIC_URL") or None,
+        # The invitation email and reminders (SPEC section 11): the SMTP server
+        # (smtp://, smtp+starttls://, smtps://; intake.appointments.mail), an optional CA
+        # bundle to trust for its certificate, and the sender (no default: a made-up sender
+        # is refused by most servers; a send without it says to set it).
+        "SMTP_URL": os.environ.get("INTAKE_SMTP_URL") or None,
+        "SMTP_CA_FILE": os.environ.get("INTAKE_SMTP_CA_FILE") or None,
+        "MAIL_FROM": os.environ.get("INTAKE_MAIL_FROM") or None,
     }
     for name, default in DEFAULTS.items():
         raw = os.environ.get(f"INTAKE_{name}")

@@ -30,7 +30,7 @@ from forms.appointments import (
     read_appointments_file,
 )
 from intake import clock
-from intake.appointments import letter, queries, services
+from intake.appointments import letter, mail, queries, services
 from intake.clinic.auth import role_required
 from intake.clinic.views import STAFF, staff_member
 from intake.models import Appointment
@@ -140,10 +140,12 @@ def invitation_letter(appointment_id: int):
     )
 
 
-def _invite(appointment_id: int) -> str:
-    """A new invitation link for the appointment (the earlier one revoked). The one place an
-    invitation is sent from: its email goes from here."""
-    return services.issue_invitation(appointment_id, _user(), current_app.config["TIMEZONE"])
+def _invite(appointment_id: int) -> bool:
+    """A new invitation link for the appointment (the earlier one revoked), emailed: the one
+    place an invitation is sent from. Whether the server took it; a refusal is shown on the
+    appointment, with Resend."""
+    token = services.issue_invitation(appointment_id, _user(), current_app.config["TIMEZONE"])
+    return mail.send_invitation(appointment_id, token)
 
 
 def _user():

@@ -532,8 +532,10 @@ def _event(email, user_id, action, reference, outcome, at, appointment_id=None) 
     )
 
 
-def appointment_event(user: User | None, action: str, appointment_id: int, at) -> AuditEvent:
-    """An event about an appointment (added, invited, a state change), by its id only: never
-    the patient's name, date of birth or address."""
+def appointment_event(
+    user: User | None, action: str, appointment_id: int, at, outcome: str = "success"
+) -> AuditEvent:
+    """An event about an appointment (added, invited, a state change, an email sent or
+    refused), by its id only: never the patient's name, date of birth or address."""
     email, user_id = (user.email, user.id) if user else ("", None)
-    return _event(email, user_id, action, None, "success", at, appointment_id)
+    return _event(email, user_id, action, None, outcome, at, appointment_id)
