@@ -15,6 +15,7 @@ from intake.appointments import services
 from intake.extensions import db
 from intake.models import Appointment, AuditEvent, DeskCode, Invitation
 from intake.tokens import token_hash
+from tests import mail_server
 from tests.http.clinic_helpers import (
     CSRF_FIELD,
     FRONTDESK,
@@ -393,3 +394,42 @@ def test_resend_needs_an_email_address(app, staff):
 
 def test_an_unknown_appointment_is_not_found(staff):
     assert post_form(staff, "/clinic/appointments/999/resend", {}).status_code == 404
+
+
+# The invitation email, sent from the page: a real SMTP server on 127.0.0.1 -------------
+
+
+@pytest.fixture
+def mail(app, tmp_path):
+    with mail_server.running(tmp_path, refuse=frozenset({"nobody@example.org"})) as running:
+        running.configure(app)
+        yield running
+
+
+def test_adding_an_appointment_with_an_address_emails_its_link(app, staff, mail):
+    post_form(staff, "/clinic/appointments", GOOD)
+
+    ((recipients, message),) = mail.inbox.received
+    assert recipients == [GOOD["email"]]
+    assert message["Content-Language"] == "es"
+    (row,) = stored(app)
+    (live,) = live_invitations(app, row.id)
+    text = message.get_body(("plain",)).get_content()
+    link = re.search(r"http://127\.0\.0\.1:5000/i/([A-Za-z0-9_-]+)", text)
+    assert link is not None and token_hash(link.group(1)) == live.token_hash
+    assert row.email_status == "sent"
+
+
+def test_a_refused_address_is_shown_on_the_day_with_resend_and_resend_sends_again(app, staff, mail):
+    post_form(staff, "/clinic/appointments", {**GOOD, "email": "nobody@example.org"})
+    (row,) = stored(app)
+    assert row.email_status == "refused" and mail.inbox.received == []
+    shown = rows_of(staff.page("/clinic/day?date=2026-12-04"))[0]
+    assert "Email refused" in shown and "550" in shown and "Resend" in shown
+    assert "nobody@example.org" not in (row.email_error or "")
+
+    app.config["SMTP_URL"] = mail.url  # the same server, now told to accept it
+    mail.inbox.refuse = frozenset()
+    post_form(staff, f"/clinic/appointments/{row.id}/resend", {})
+    assert len(mail.inbox.received) == 1
+    assert stored(app)[0].email_status == "sent"
