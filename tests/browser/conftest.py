@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.browser.helpers import serving
+from tests.browser.helpers import ONE_ADDRESS_FOR_EVERY_BROWSER, serving
 from tests.support import close_connections, make_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
@@ -34,11 +34,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory, _migrated_schema):
-    # One server for the whole run, every browser on 127.0.0.1: the limits per address would
-    # refuse the run's own drafts and sign-ins (tests/http/test_rate_limits.py tests them).
-    app = make_app(
-        tmp_path_factory.mktemp("live"), RATE_LIMIT_NEW_DRAFTS=100_000, RATE_LIMIT_SIGN_IN=100_000
-    )
+    app = make_app(tmp_path_factory.mktemp("live"), **ONE_ADDRESS_FOR_EVERY_BROWSER)
     yield app
     close_connections(app)
 

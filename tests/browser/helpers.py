@@ -76,6 +76,12 @@ class Wording:
         return answer_text(question, value, self, self.date)
 
 
+# Every browser of the run is on 127.0.0.1, and on PostgreSQL every test server shares the
+# counts: the limits per address would refuse the run's own drafts and sign-ins
+# (tests/http/test_rate_limits.py tests them).
+ONE_ADDRESS_FOR_EVERY_BROWSER = {"RATE_LIMIT_NEW_DRAFTS": 100_000, "RATE_LIMIT_SIGN_IN": 100_000}
+
+
 def staff_account(live_app, email: str, password: str, role: str = "clinician") -> str:
     """A staff account on the browser tests' live app; its email."""
     with live_app.app_context():

@@ -20,6 +20,7 @@ from intake.models import Draft, Submission
 from intake.questionnaire import STEPS
 from intake.tokens import token_hash
 from tests.browser.helpers import (
+    ONE_ADDRESS_FOR_EVERY_BROWSER,
     REFERENCE,
     Wording,
     axe_violations,
@@ -47,6 +48,7 @@ def tablet_app(tmp_path_factory, _migrated_schema):
         TABLET_RESET_SECONDS=RESET,
         TABLET_IDLE_WARNING_SECONDS=WARNING,
         TABLET_IDLE_SECONDS=IDLE,
+        **ONE_ADDRESS_FOR_EVERY_BROWSER,
     )
     # Cheap argon2 while this module runs (the server runs in this process); the real
     # parameters are tested elsewhere.

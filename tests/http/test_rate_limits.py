@@ -30,8 +30,10 @@ from tests.support import Html, Patient, client_at, make_app
 IN_A_WINDOW = datetime(2026, 12, 3, 9, 30, 15, tzinfo=timezone.utc)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def at_a_known_moment(frozen_clock):
+    """Every test here runs in one window unless it moves the clock: counts that reach a limit
+    would otherwise start again when a slow run crosses a minute."""
     frozen_clock.current = IN_A_WINDOW
     return frozen_clock
 
