@@ -13,7 +13,7 @@ from intake.appointments import services
 from intake.extensions import db
 from intake.models import Invitation
 from tests.factories import answers
-from tests.http.clinic_helpers import statuses_at_once
+from tests.http.clinic_helpers import CLINICIAN, Staff, create_user, statuses_at_once
 from tests.http.invitation_helpers import (
     DATE_OF_BIRTH,
     NAME,
@@ -307,3 +307,17 @@ def test_two_devices_opening_the_link_at_once_share_one_draft(app, tmp_path):
     )
     assert statuses == [302, 302]
     assert len(drafts_of(app, invited.appointment_id)) == 1
+
+
+def test_a_clinician_marking_it_reviewed_moves_the_appointment_on(app, client):
+    invited = invite(app)
+    give_date_of_birth(client, invited.link)
+    reference = Patient(client).complete(answers(full_name=NAME))
+    create_user(app, CLINICIAN, "clinician")
+    staff = Staff(app.test_client()).signed_in()
+
+    assert staff.post(f"/clinic/submissions/{reference}/reviewed").status_code == 302
+
+    assert appointment(app, invited.appointment_id).state == "reviewed"
+    day = appointment(app, invited.appointment_id).appointment_date
+    assert "Reviewed" in staff.page(f"/clinic/day?date={day.isoformat()}")
