@@ -26,19 +26,9 @@ NEW = services.NewAppointment(
 )
 
 
-@pytest.fixture
-def context(app):
+@pytest.fixture(autouse=True)
+def clinic_name(app):
     app.config["CLINIC_NAME"] = "Sunrise Dermatology"
-    with app.app_context():
-        yield app
-        db.session.remove()
-
-
-@pytest.fixture
-def server(context, tmp_path):
-    with mail_server.running(tmp_path) as running:
-        running.configure(context)
-        yield running
 
 
 def invite(new=NEW) -> tuple[int, str]:
@@ -53,10 +43,10 @@ def parts(message):
     return text, html
 
 
-def test_the_invitation_arrives_in_english_with_the_link_and_no_date_of_birth(server):
+def test_the_invitation_arrives_in_english_with_the_link_and_no_date_of_birth(smtp_server):
     appointment_id, token = invite()
     assert mail.send_invitation(appointment_id, token)
-    [(recipients, message)] = server.inbox.received
+    [(recipients, message)] = smtp_server.inbox.received
     assert recipients == ["ana@example.org"]
     assert message["To"] == "ana@example.org"
     assert message["From"] == "Clinic <intake@clinic.example>"
@@ -81,10 +71,10 @@ def test_the_invitation_arrives_in_english_with_the_link_and_no_date_of_birth(se
     assert (event.appointment_id, event.outcome) == (appointment_id, "sent")
 
 
-def test_a_spanish_appointment_gets_its_email_in_spanish(server):
+def test_a_spanish_appointment_gets_its_email_in_spanish(smtp_server):
     appointment_id, token = invite(replace(NEW, language="es"))
     assert mail.send_invitation(appointment_id, token)
-    [message] = server.inbox.messages
+    [message] = smtp_server.inbox.messages
     assert message["Content-Language"] == "es"
     assert message["Subject"] == "Responda antes de su visita a Sunrise Dermatology"
     text, html = parts(message)
@@ -94,22 +84,22 @@ def test_a_spanish_appointment_gets_its_email_in_spanish(server):
     assert '<html lang="es">' in html
 
 
-def test_a_hostile_name_is_text_in_the_html_and_as_typed_in_the_plain_text(server):
+def test_a_hostile_name_is_text_in_the_html_and_as_typed_in_the_plain_text(smtp_server):
     hostile = '<script>alert("x")</script> & Co'
     appointment_id, token = invite(replace(NEW, patient_name=hostile))
     assert mail.send_invitation(appointment_id, token)
-    text, html = parts(server.inbox.messages[0])
+    text, html = parts(smtp_server.inbox.messages[0])
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in html
     assert hostile in text
 
 
-def test_a_refused_recipient_is_recorded_with_the_reply_but_not_the_address(context, tmp_path):
-    with mail_server.running(tmp_path, refuse=frozenset({"ana@example.org"})) as server:
-        server.configure(context)
+def test_a_refused_recipient_is_recorded_with_the_reply_but_not_the_address(in_app, tmp_path):
+    with mail_server.running(tmp_path, refuse=frozenset({"ana@example.org"})) as smtp_server:
+        smtp_server.configure(in_app)
         appointment_id, token = invite()
         assert mail.send_invitation(appointment_id, token) is False
-        assert server.inbox.messages == []
+        assert smtp_server.inbox.messages == []
     row = db.session.get(Appointment, appointment_id)
     assert row.email_status == "refused"
     assert row.email_error == ("550 5.1.1 [address]: Recipient address rejected: User unknown")
@@ -119,8 +109,8 @@ def test_a_refused_recipient_is_recorded_with_the_reply_but_not_the_address(cont
     assert event.outcome == "refused"
 
 
-def test_a_server_that_is_not_there_is_a_refusal_not_an_error(context):
-    context.config.update(SMTP_URL="smtp://127.0.0.1:1", MAIL_FROM="intake@clinic.example")
+def test_a_server_that_is_not_there_is_a_refusal_not_an_error(in_app):
+    in_app.config.update(SMTP_URL="smtp://127.0.0.1:1", MAIL_FROM="intake@clinic.example")
     appointment_id, token = invite()
     assert mail.send_invitation(appointment_id, token) is False
     row = db.session.get(Appointment, appointment_id)
@@ -128,8 +118,8 @@ def test_a_server_that_is_not_there_is_a_refusal_not_an_error(context):
     assert row.email_error == "could not reach the mail server: ConnectionRefusedError"
 
 
-def test_without_an_smtp_url_the_refusal_names_the_setting(context):
-    context.config.update(SMTP_URL=None, MAIL_FROM="intake@clinic.example")
+def test_without_an_smtp_url_the_refusal_names_the_setting(in_app):
+    in_app.config.update(SMTP_URL=None, MAIL_FROM="intake@clinic.example")
     appointment_id, token = invite()
     assert mail.send_invitation(appointment_id, token) is False
     row = db.session.get(Appointment, appointment_id)
@@ -140,22 +130,22 @@ def test_without_an_smtp_url_the_refusal_names_the_setting(context):
 
 
 @pytest.mark.parametrize("scheme", ["smtp+starttls", "smtps"])
-def test_tls_and_a_login_with_percent_encoded_credentials(context, tmp_path, scheme):
-    with mail_server.running(tmp_path, scheme=scheme) as server:
-        server.configure(context)
+def test_tls_and_a_login_with_percent_encoded_credentials(in_app, tmp_path, scheme):
+    with mail_server.running(tmp_path, scheme=scheme) as smtp_server:
+        smtp_server.configure(in_app)
         appointment_id, token = invite()
         assert mail.send_invitation(appointment_id, token)
-        [message] = server.inbox.messages
+        [message] = smtp_server.inbox.messages
     assert token in parts(message)[0]
 
 
-def test_a_certificate_the_client_does_not_trust_is_refused(context, tmp_path):
-    with mail_server.running(tmp_path, scheme="smtp+starttls") as server:
-        server.configure(context)
-        context.config["SMTP_CA_FILE"] = None  # the system's CAs: the self-signed one fails
+def test_a_certificate_the_client_does_not_trust_is_refused(in_app, tmp_path):
+    with mail_server.running(tmp_path, scheme="smtp+starttls") as smtp_server:
+        smtp_server.configure(in_app)
+        in_app.config["SMTP_CA_FILE"] = None  # the system's CAs: the self-signed one fails
         appointment_id, token = invite()
         assert mail.send_invitation(appointment_id, token) is False
-        assert server.inbox.messages == []
+        assert smtp_server.inbox.messages == []
     assert db.session.get(Appointment, appointment_id).email_error == (
         "could not reach the mail server: SSLCertVerificationError"
     )
@@ -169,22 +159,24 @@ def test_the_smtp_url_is_read_with_its_credentials_percent_decoded():
         mail.smtp_server("http://mail.example")
 
 
-def test_sent_from_an_english_page_the_spanish_email_leaves_the_page_in_english(context, server):
+def test_sent_from_an_english_page_the_spanish_email_leaves_the_page_in_english(
+    in_app, smtp_server
+):
     """The clinic's page goes on in English after a Spanish email is written mid-request."""
     appointment_id, token = invite(replace(NEW, language="es"))
     greeting = "{{ _('Hello %(name)s,', name='Ana') }}"
-    with context.test_request_context("/clinic/login"):
+    with in_app.test_request_context("/clinic/login"):
         assert render_template_string(greeting) == "Hello Ana,"
         assert mail.send_invitation(appointment_id, token)
         assert render_template_string(greeting) == "Hello Ana,"
-    text = server.inbox.messages[0].get_body(("plain",)).get_content()
+    text = smtp_server.inbox.messages[0].get_body(("plain",)).get_content()
     assert text.startswith("Hola, Ana López:")
 
 
-def test_an_address_that_cannot_be_a_header_is_a_refusal(server):
+def test_an_address_that_cannot_be_a_header_is_a_refusal(smtp_server):
     appointment_id, token = invite(replace(NEW, email="ana@example.org\r\nBcc: x@evil.example"))
     assert mail.send_invitation(appointment_id, token) is False
-    assert server.inbox.messages == []
+    assert smtp_server.inbox.messages == []
     assert db.session.get(Appointment, appointment_id).email_error == (
         "the appointment's email address cannot be used in a message"
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-import pytest
 from sqlalchemy import select
 
 from intake.appointments import services
@@ -24,14 +23,7 @@ NEW = services.NewAppointment(
 )
 
 
-@pytest.fixture
-def context(app):
-    with app.app_context():
-        yield app
-        db.session.remove()
-
-
-def test_the_same_appointment_is_added_once_however_its_name_is_typed(context):
+def test_the_same_appointment_is_added_once_however_its_name_is_typed(in_app):
     first = services.add(NEW, None)
     again = services.add(
         services.NewAppointment(**{**NEW.__dict__, "patient_name": "ANA MARÍA LÓPEZ "}), None
@@ -40,7 +32,7 @@ def test_the_same_appointment_is_added_once_however_its_name_is_typed(context):
     assert db.session.scalar(select(db.func.count(Appointment.id))) == 1
 
 
-def test_a_new_invitation_revokes_the_earlier_link_and_schedules_two_reminders(context):
+def test_a_new_invitation_revokes_the_earlier_link_and_schedules_two_reminders(in_app):
     appointment_id = services.add(NEW, None)
     first = services.issue_invitation(appointment_id, None, "Europe/London")
     second = services.issue_invitation(appointment_id, None, "Europe/London")
@@ -57,7 +49,7 @@ def test_a_new_invitation_revokes_the_earlier_link_and_schedules_two_reminders(c
     assert db.session.get(Appointment, appointment_id).state == "invited"
 
 
-def test_states_move_forward_only_and_end_for_good(context):
+def test_states_move_forward_only_and_end_for_good(in_app):
     appointment_id = services.add(NEW, None)
     assert services.advance(appointment_id, "opened")
     assert not services.advance(appointment_id, "invited")
@@ -71,7 +63,7 @@ def test_states_move_forward_only_and_end_for_good(context):
     assert db.session.get(Appointment, other).state == "cancelled"
 
 
-def test_desk_codes_use_the_reference_alphabet_and_only_their_hash_is_kept(context):
+def test_desk_codes_use_the_reference_alphabet_and_only_their_hash_is_kept(in_app):
     appointment_id = services.add(NEW, None)
     code = services.new_desk_code(appointment_id, None)
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", code)
@@ -79,7 +71,7 @@ def test_desk_codes_use_the_reference_alphabet_and_only_their_hash_is_kept(conte
     assert row.code_hash == token_hash(code) and code not in row.code_hash
 
 
-def test_every_change_is_audited_by_id_without_the_patients_details(context):
+def test_every_change_is_audited_by_id_without_the_patients_details(in_app):
     appointment_id = services.add(NEW, None)
     services.issue_invitation(appointment_id, None, "Europe/London")
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()

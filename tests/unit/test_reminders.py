@@ -38,20 +38,6 @@ NEW = services.NewAppointment(
 )
 
 
-@pytest.fixture
-def context(app):
-    with app.app_context():
-        yield app
-        db.session.remove()
-
-
-@pytest.fixture
-def server(context, tmp_path):
-    with mail_server.running(tmp_path) as running:
-        running.configure(context)
-        yield running
-
-
 def at(clock, day: int, hour: int, minute: int = 0) -> None:
     clock.current = datetime(2026, 12, day, hour, minute, tzinfo=LONDON)
 
@@ -69,12 +55,12 @@ def statuses(appointment_id: int) -> dict[int, str]:
     return {row.days_before: row.status for row in rows}
 
 
-def test_a_reminder_goes_once_on_its_day_with_a_fresh_link(server, frozen_clock):
+def test_a_reminder_goes_once_on_its_day_with_a_fresh_link(smtp_server, frozen_clock):
     at(frozen_clock, 1, 9)
     appointment_id = invited()
     report = reminders.tick(ZONE)
     assert len(report.sent) == 1
-    [message] = server.inbox.messages
+    [message] = smtp_server.inbox.messages
     assert message["Subject"] == "Reminder: please answer before your visit to the clinic"
     text = message.get_body(("plain",)).get_content()
     assert "This link replaces the one we sent before." in text
@@ -87,10 +73,10 @@ def test_a_reminder_goes_once_on_its_day_with_a_fresh_link(server, frozen_clock)
     assert statuses(appointment_id) == {3: "sent", 1: "due"}
     frozen_clock.advance(minutes=10)
     assert reminders.tick(ZONE).sent == []  # the next tick, the same day: nothing again
-    assert len(server.inbox.messages) == 1
+    assert len(smtp_server.inbox.messages) == 1
 
 
-def test_reminders_wait_for_eight_and_stop_at_eight_in_the_evening(server, frozen_clock):
+def test_reminders_wait_for_eight_and_stop_at_eight_in_the_evening(smtp_server, frozen_clock):
     at(frozen_clock, 1, 7, 59)
     appointment_id = invited()
     assert reminders.tick(ZONE).sent == []
@@ -101,10 +87,10 @@ def test_reminders_wait_for_eight_and_stop_at_eight_in_the_evening(server, froze
     assert statuses(appointment_id) == {3: "sent", 1: "due"}
     at(frozen_clock, 3, 19, 59)
     assert len(reminders.tick(ZONE).sent) == 1
-    assert len(server.inbox.messages) == 2
+    assert len(smtp_server.inbox.messages) == 2
 
 
-def test_a_day_no_tick_reached_in_the_window_is_skipped_and_says_why(server, frozen_clock):
+def test_a_day_no_tick_reached_in_the_window_is_skipped_and_says_why(smtp_server, frozen_clock):
     at(frozen_clock, 1, 7)
     appointment_id = invited()
     at(frozen_clock, 2, 9)  # no tick ran on 1 December between 08:00 and 20:00
@@ -114,7 +100,7 @@ def test_a_day_no_tick_reached_in_the_window_is_skipped_and_says_why(server, fro
         "its day passed without a tick between 08:00 and 20:00"
     ]
     assert statuses(appointment_id) == {3: "skipped", 1: "due"}
-    assert server.inbox.messages == []
+    assert smtp_server.inbox.messages == []
     event = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "reminder_skipped")
     ).one()
@@ -129,7 +115,7 @@ def test_a_day_no_tick_reached_in_the_window_is_skipped_and_says_why(server, fro
         ("expired", "the appointment is expired"),
     ],
 )
-def test_no_reminder_once_answered_cancelled_or_expired(server, frozen_clock, state, why):
+def test_no_reminder_once_answered_cancelled_or_expired(smtp_server, frozen_clock, state, why):
     at(frozen_clock, 1, 9)
     appointment_id = invited()
     if state == "cancelled":
@@ -139,13 +125,13 @@ def test_no_reminder_once_answered_cancelled_or_expired(server, frozen_clock, st
     report = reminders.tick(ZONE)
     assert (report.sent, [w for _, w in report.skipped]) == ([], [why])
     assert statuses(appointment_id)[3] == "skipped"
-    assert server.inbox.messages == []
+    assert smtp_server.inbox.messages == []
 
 
-def test_a_refused_reminder_is_failed_and_not_tried_again(context, tmp_path, frozen_clock):
+def test_a_refused_reminder_is_failed_and_not_tried_again(in_app, tmp_path, frozen_clock):
     at(frozen_clock, 1, 9)
-    with mail_server.running(tmp_path, refuse=frozenset({"ana@example.org"})) as server:
-        server.configure(context)
+    with mail_server.running(tmp_path, refuse=frozenset({"ana@example.org"})) as smtp_server:
+        smtp_server.configure(in_app)
         appointment_id = invited()
         assert len(reminders.tick(ZONE).failed) == 1
         frozen_clock.advance(minutes=10)
@@ -155,7 +141,7 @@ def test_a_refused_reminder_is_failed_and_not_tried_again(context, tmp_path, fro
     assert db.session.get(Appointment, appointment_id).email_status == "refused"
 
 
-def test_an_appointment_whose_day_ended_unanswered_expires(server, frozen_clock):
+def test_an_appointment_whose_day_ended_unanswered_expires(smtp_server, frozen_clock):
     at(frozen_clock, 1, 9)
     waiting = invited()
     answered = invited(replace(NEW, appointment_time=time(11)))
@@ -169,7 +155,7 @@ def test_an_appointment_whose_day_ended_unanswered_expires(server, frozen_clock)
     assert db.session.get(Appointment, answered).state == "submitted"
 
 
-def test_ticks_running_at_once_send_each_reminder_exactly_once(server, frozen_clock, tmp_path):
+def test_ticks_running_at_once_send_each_reminder_exactly_once(smtp_server, frozen_clock, tmp_path):
     """Eight ticks at once, each with its own app and connections, as on eight machines."""
     at(frozen_clock, 1, 9)
     appointment_ids = [
@@ -177,7 +163,7 @@ def test_ticks_running_at_once_send_each_reminder_exactly_once(server, frozen_cl
     ]
     apps = [make_app(tmp_path) for _ in range(8)]
     for app in apps:
-        server.configure(app)
+        smtp_server.configure(app)
     start = threading.Barrier(len(apps))
     reports, errors = [], []
 
@@ -198,11 +184,11 @@ def test_ticks_running_at_once_send_each_reminder_exactly_once(server, frozen_cl
     assert errors == []
     sent = sorted(reminder for report in reports for reminder in report.sent)
     assert len(sent) == len(set(sent)) == 12
-    assert len(server.inbox.messages) == 12
+    assert len(smtp_server.inbox.messages) == 12
     assert all(statuses(i) == {3: "sent", 1: "due"} for i in appointment_ids)
 
 
-def test_the_real_command_under_faketime_as_cron_runs_it(server, context, tmp_path):
+def test_the_real_command_under_faketime_as_cron_runs_it(smtp_server, in_app, tmp_path):
     """Three `flask --app app tick` processes at once at 09:00 on 1 December (faketime):
     each reminder due that day arrives once."""
     appointment_ids = [
@@ -211,10 +197,10 @@ def test_the_real_command_under_faketime_as_cron_runs_it(server, context, tmp_pa
     db.session.remove()
     environment = {
         **os.environ,
-        "INTAKE_DATABASE_URL": context.config["DATABASE_URL"],
+        "INTAKE_DATABASE_URL": in_app.config["DATABASE_URL"],
         "INTAKE_SECRET_KEY": "test-secret",
         "INTAKE_PUBLIC_URL": "https://intake.clinic.example",
-        "INTAKE_SMTP_URL": server.url,
+        "INTAKE_SMTP_URL": smtp_server.url,
         "INTAKE_MAIL_FROM": "intake@clinic.example",
         "INTAKE_TIMEZONE": ZONE,
     }
@@ -234,16 +220,16 @@ def test_the_real_command_under_faketime_as_cron_runs_it(server, context, tmp_pa
     assert [tick.returncode for tick in ticks] == [0, 0, 0], outputs
     sent = sum(int(out.split("reminders sent: ")[1].split(",")[0]) for out, _ in outputs)
     assert sent == 3
-    assert len(server.inbox.messages) == 3
+    assert len(smtp_server.inbox.messages) == 3
     assert all(
         "https://intake.clinic.example/i/" in m.get_body(("plain",)).get_content()
-        for m in server.inbox.messages
+        for m in smtp_server.inbox.messages
     )
     assert all(statuses(i) == {3: "sent", 1: "due"} for i in appointment_ids)
 
 
 def test_cancelled_between_the_claim_and_the_link_no_email_and_no_live_link(
-    server, frozen_clock, monkeypatch
+    smtp_server, frozen_clock, monkeypatch
 ):
     at(frozen_clock, 1, 9)
     appointment_id = invited()
@@ -259,7 +245,7 @@ def test_cancelled_between_the_claim_and_the_link_no_email_and_no_live_link(
         [],
         ["the appointment is cancelled"],
     )
-    assert server.inbox.messages == []
+    assert smtp_server.inbox.messages == []
     assert statuses(appointment_id)[3] == "skipped"
     live = db.session.scalars(
         select(Invitation).where(
@@ -269,25 +255,25 @@ def test_cancelled_between_the_claim_and_the_link_no_email_and_no_live_link(
     assert live == []
 
 
-def test_while_mail_cannot_go_reminders_wait_and_links_stay(context, tmp_path, frozen_clock):
+def test_while_mail_cannot_go_reminders_wait_and_links_stay(in_app, tmp_path, frozen_clock):
     at(frozen_clock, 1, 9)
     appointment_id = invited()
-    context.config.update(SMTP_URL="smtp://127.0.0.1:1", MAIL_FROM="intake@clinic.example")
+    in_app.config.update(SMTP_URL="smtp://127.0.0.1:1", MAIL_FROM="intake@clinic.example")
     report = reminders.tick(ZONE)
     assert report.held_back == "could not reach the mail server: ConnectionRefusedError"
     assert statuses(appointment_id)[3] == "due"
     assert len(db.session.scalars(select(Invitation)).all()) == 1  # the first link, still live
-    with mail_server.running(tmp_path) as server:
-        server.configure(context)
+    with mail_server.running(tmp_path) as smtp_server:
+        smtp_server.configure(in_app)
         frozen_clock.advance(minutes=5)
         assert len(reminders.tick(ZONE).sent) == 1
-        assert len(server.inbox.messages) == 1
+        assert len(smtp_server.inbox.messages) == 1
 
 
-def test_no_address_no_reminder(server, frozen_clock):
+def test_no_address_no_reminder(smtp_server, frozen_clock):
     at(frozen_clock, 1, 9)
     appointment_id = invited(replace(NEW, email=None))
     report = reminders.tick(ZONE)
     assert [why for _, why in report.skipped] == ["the appointment has no email address"]
     assert statuses(appointment_id)[3] == "skipped"
-    assert server.inbox.messages == []
+    assert smtp_server.inbox.messages == []
