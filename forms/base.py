@@ -11,11 +11,17 @@ _POSTED = object()
 
 class Form(FlaskForm):
     """A FlaskForm bound to `request.form` alone (Flask-WTF adds `request.files` and JSON); a
-    request that sent files is never valid, as no form here takes one."""
+    request that sent files is never valid, unless the form takes files (`takes_files`: the
+    appointments import alone, whose file field Flask-WTF reads from `request.files`)."""
+
+    takes_files = False
 
     def __init__(self, formdata=_POSTED, **kwargs):
         reads_request = has_request_context() and (formdata is _POSTED or formdata is request.form)
-        self.sent_files = reads_request and bool(request.files)
+        self.sent_files = reads_request and bool(request.files) and not self.takes_files
+        if formdata is _POSTED and self.takes_files:
+            super().__init__(**kwargs)  # Flask-WTF's own: the form's fields and its files
+            return
         if formdata is _POSTED:
             formdata = (request.form or None) if self.is_submitted() else None
         super().__init__(formdata=formdata, **kwargs)

@@ -25,6 +25,9 @@ from intake import (
     ratelimit,
     web,
 )
+from intake.appointments.patient_views import bp as invitation_bp
+from intake.appointments.task_views import bp as appointment_task_bp
+from intake.appointments.views import bp as appointments_bp
 from intake.clinic import bp as clinic_bp
 from intake.clinic.auth import login_manager
 from intake.extensions import csrf, db, migrate
@@ -75,6 +78,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(wizard_bp)
     app.register_blueprint(clinic_bp)
     app.register_blueprint(fhir_bp)
+    app.register_blueprint(appointments_bp)
+    app.register_blueprint(invitation_bp)
+    app.register_blueprint(appointment_task_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

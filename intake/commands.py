@@ -1,4 +1,5 @@
-"""Command-line tasks: PDFs (export-pdf, demo), staff accounts, and the audit log."""
+"""Command-line tasks: PDFs (export-pdf, demo), staff accounts, the audit log, and tick
+(reminders and expiry)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from intake import clock, files, housekeeping, questionnaire, services, summaries
+from intake.appointments import reminders
 from intake.clinic import queries
 from intake.clinic import services as staff
 from intake.demo import sample_answers
@@ -31,6 +33,7 @@ def init_app(app: Flask) -> None:
         reset_2fa,
         audit,
         purge,
+        tick,
     ):
         app.cli.add_command(command)
 
@@ -117,6 +120,24 @@ def purge() -> None:
     """Delete stale rows (rate-limit counts, sign-in throttles, old sign-ins, expired drafts)."""
     for kind, count in housekeeping.purge_stale(clock.now()).items():
         click.echo(f"{kind}: {count}")
+
+
+@click.command("tick")
+@with_appcontext
+def tick() -> None:
+    """Send the reminders due now and expire the appointments whose day has ended; for cron
+    or a systemd timer every 5 or 10 minutes. Prints ids only, never a patient's details."""
+    report = reminders.tick(current_app.config["TIMEZONE"])
+    for reminder_id, why in report.skipped:
+        click.echo(f"reminder {reminder_id} skipped: {why}")
+    if report.held_back:
+        click.echo(f"reminders held back, to go at a later tick: {report.held_back}", err=True)
+    for reminder_id in report.failed:
+        click.echo(f"reminder {reminder_id} refused by the mail server (see its appointment)")
+    click.echo(
+        f"reminders sent: {len(report.sent)}, failed: {len(report.failed)}, "
+        f"skipped: {len(report.skipped)}; appointments expired: {len(report.expired)}"
+    )
 
 
 @click.command("export-pdf")

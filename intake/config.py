@@ -21,6 +21,7 @@ DEFAULTS: dict[str, str | int] = {
     "RATE_LIMIT_SIGN_IN": 10,
     "RATE_LIMIT_NEW_DRAFTS": 30,
     "RATE_LIMIT_IDENTITY_CHECKS": 10,  # date-of-birth checks and desk codes
+    "CLINIC_NAME": "the clinic",  # as the invitation email names the clinic to patients
 }
 
 
@@ -39,6 +40,16 @@ def from_environment(instance_path: str) -> dict:
         # The FHIR canonical base (SPEC section 10); no default here: in production, FHIR
         # endpoints refuse until it is set, and only development uses a placeholder.
         "FHIR_BASE": os.environ.get("INTAKE_FHIR_BASE") or None,
+        # Where patients reach this service: the start of every invitation link (email, QR
+        # letter). Never taken from a request's Host header.
+        "PUBLIC_URL": os.environ.get("INTAKE_PUBLIC_URL") or None,
+        # The invitation email and reminders (SPEC section 11): the SMTP server
+        # (smtp://, smtp+starttls://, smtps://; intake.appointments.mail), an optional CA
+        # bundle to trust for its certificate, and the sender (no default: a made-up sender
+        # is refused by most servers; a send without it says to set it).
+        "SMTP_URL": os.environ.get("INTAKE_SMTP_URL") or None,
+        "SMTP_CA_FILE": os.environ.get("INTAKE_SMTP_CA_FILE") or None,
+        "MAIL_FROM": os.environ.get("INTAKE_MAIL_FROM") or None,
     }
     for name, default in DEFAULTS.items():
         raw = os.environ.get(f"INTAKE_{name}")
@@ -54,6 +65,8 @@ def finish(config: dict) -> None:
             config[name] = default
     ZoneInfo(config["TIMEZONE"])  # fail at start, not at the first submission
     config["FHIR_BASE"] = _fhir_base(config.get("FHIR_BASE"))
+    development = bool(config.get("TESTING") or config.get("DEBUG"))
+    config["PUBLIC_URL"] = _public_url(config.get("PUBLIC_URL"), development)
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     if config["DATABASE_URL"].startswith("postgresql"):
@@ -68,6 +81,20 @@ def _host_names(value: str | None) -> list[str] | None:
     """Comma-separated host names (a leading dot also allows their subdomains), or None."""
     names = [name.strip() for name in (value or "").split(",") if name.strip()]
     return names or None
+
+
+DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
+
+
+def _public_url(value: str | None, development: bool) -> str | None:
+    """The service's public address without its trailing slash; in tests and development, the
+    local server's when not set (links made without it in production fail, naming the setting)."""
+    if not value:
+        return DEVELOPMENT_PUBLIC_URL if development else None
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"INTAKE_PUBLIC_URL must be an absolute http(s) URL, not {value!r}")
+    return value.rstrip("/")
 
 
 def _fhir_base(value: str | None) -> str | None:

@@ -19,9 +19,12 @@ def init_app(app: Flask) -> None:
 
 def is_cross_site() -> bool:
     """The browser says another site sent this request, or its Origin is not this site."""
-    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+    fetched_from = request.headers.get("Sec-Fetch-Site")
+    if fetched_from == "cross-site":
         return True
     origin = request.headers.get("Origin")
+    if origin == "null" and fetched_from == "same-origin":
+        return False  # our own page sent with Referrer-Policy: no-referrer (invitation links)
     return origin is not None and origin.lower() != f"{request.scheme}://{request.host}".lower()
 
 

@@ -72,8 +72,14 @@ def current_language() -> str:
     """The patient's choice for this visit; staff pages are always English."""
     if request and request.blueprint == "clinic":
         return languages.SOURCE
-    language = languages.find(session.get(SESSION_KEY))
+    language = languages.find(session.get(SESSION_KEY) or g.get("suggested_language"))
     return languages.SOURCE if language is None else language.code
+
+
+def suggest(language: str) -> None:
+    """This page's language when the patient has chosen none (an invitation's language),
+    without writing the session: opening an invitation link must set no cookie."""
+    g.suggested_language = language
 
 
 def choose(language: str) -> bool:

@@ -3,7 +3,7 @@ intake.wizard.drafts, intake.clinic.services)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -17,6 +17,8 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Time,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -40,6 +42,8 @@ class Draft(Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # Begun on a front-desk tablet: the tablet's idle limit holds whatever cookie comes later.
     on_tablet: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # An invited patient's draft: the same invitation resumes it on any device.
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), unique=True)
 
 
 class Submission(Model):
@@ -72,6 +76,8 @@ class Submission(Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_by: Mapped[User | None] = relationship()
+    # The appointment it answers (an invited patient's, or one joined by a desk code).
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), unique=True)
 
 
 ROLES = ("clinician", "frontdesk")
@@ -150,6 +156,103 @@ class RateLimit(Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+APPOINTMENT_STATES = (
+    "not_invited",
+    "invited",
+    "opened",
+    "in_progress",
+    "submitted",
+    "reviewed",
+    "filed",
+    "expired",
+    "cancelled",
+)
+
+
+class Appointment(Model):
+    """A patient expected on a day (SPEC section 11), and where their invitation stands."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN (" + ", ".join(f"'{state}'" for state in APPOINTMENT_STATES) + ")",
+            name="known_state",
+        ),
+        CheckConstraint("language IN ('en', 'es')", name="known_language"),
+        Index("ix_appointments_day", "appointment_date", "appointment_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    appointment_date: Mapped[date] = mapped_column(Date)
+    appointment_time: Mapped[time] = mapped_column(Time)
+    email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(8))
+    # The same appointment added twice (a CSV imported again) is found by this: a SHA-256 of
+    # its normalised name, date of birth, date and time.
+    natural_key: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default="not_invited")
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The last delivery of its invitation email: None (no address, or not sent yet), "sent"
+    # or "refused", with the server's reason for a refusal (never patient data).
+    email_status: Mapped[str | None] = mapped_column(String(16))
+    email_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class Invitation(Model):
+    """One link of an appointment: the browser's URL holds a random token, we keep its hash.
+    Resending or cancelling revokes it; it works until the end of the appointment day."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Wrong dates of birth: five in 15 minutes lock the invitation for 15 minutes.
+    recent_failures: Mapped[list] = mapped_column(JSON, default=list)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeskCode(Model):
+    """A code front desk gives an invited patient at a tablet: 6 characters, 15 minutes, once."""
+
+    __tablename__ = "desk_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Reminder(Model):
+    """A reminder email due on a day (3 and 1 days before): claimed by one tick, sent once."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("appointment_id", "days_before", name="one_reminder_a_day"),
+        CheckConstraint(
+            "status IN ('due', 'sending', 'sent', 'skipped', 'failed')", name="known_status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
+    days_before: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(8), default="due")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class AuditEvent(Model):
     """Who did what, to which submission, when: appended to, never changed. Never answer content."""
 
@@ -162,3 +265,5 @@ class AuditEvent(Model):
     action: Mapped[str] = mapped_column(String(32))
     reference: Mapped[str | None] = mapped_column(String(9))
     outcome: Mapped[str] = mapped_column(String(16))
+    # The appointment an event is about (its state changes, invitations sent), by id only.
+    appointment_id: Mapped[int | None] = mapped_column(Integer)

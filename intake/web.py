@@ -74,9 +74,14 @@ def _start() -> None:
     g.request_id = offered if _REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
 
 
+TAKES_FILES = frozenset({"appointments.import_appointments"})  # forms.base: takes_files
+
+
 def _refuse_files(response):
-    """No page takes a file: a form answering a request that sent one (text as a file part,
-    refused by forms.base) is shown again with 400, not 200."""
+    """No page but TAKES_FILES takes a file: a form answering a request that sent one (text as
+    a file part, refused by forms.base) is shown again with 400, not 200."""
+    if request.endpoint in TAKES_FILES:
+        return response
     if response.status_code == 200 and request.mimetype == "multipart/form-data" and request.files:
         response.status_code = 400
     return response

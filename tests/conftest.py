@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from intake import database  # noqa: E402
 from intake.extensions import db  # noqa: E402
-from tests import support  # noqa: E402
+from tests import mail_server, support  # noqa: E402
 from tests.support import (  # noqa: E402
     SHARED_DATABASE_URL,
     Clock,
@@ -76,3 +76,19 @@ def frozen_clock(monkeypatch):
 @pytest.fixture
 def patient(client):
     return Patient(client)
+
+
+@pytest.fixture
+def in_app(app):
+    """The test's app with its context pushed, for services called directly (as commands do)."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def smtp_server(in_app, tmp_path):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd, tests/mail_server.py) the app's mail goes to."""
+    with mail_server.running(tmp_path) as running:
+        running.configure(in_app)
+        yield running

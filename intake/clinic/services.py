@@ -519,7 +519,7 @@ def _audit(
         session.add(_event(email, user_id, action, reference, outcome, clock.now()))
 
 
-def _event(email, user_id, action, reference, outcome, at) -> AuditEvent:
+def _event(email, user_id, action, reference, outcome, at, appointment_id=None) -> AuditEvent:
     """One event; each text on one line, so no email typed at sign-in can forge another."""
     return AuditEvent(
         at=at,
@@ -528,4 +528,14 @@ def _event(email, user_id, action, reference, outcome, at) -> AuditEvent:
         action=one_line(action),
         reference=None if reference is None else one_line(reference),
         outcome=one_line(outcome),
+        appointment_id=appointment_id,
     )
+
+
+def appointment_event(
+    user: User | None, action: str, appointment_id: int, at, outcome: str = "success"
+) -> AuditEvent:
+    """An event about an appointment (added, invited, a state change, an email sent or
+    refused), by its id only: never the patient's name, date of birth or address."""
+    email, user_id = (user.email, user.id) if user else ("", None)
+    return _event(email, user_id, action, None, outcome, at, appointment_id)

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from forms.clinic import AuthenticationCodeForm, SignInWithCodeForm, SubmissionFilterForm
 from intake import clock, ratelimit, summaries, tablet
+from intake.appointments import services as appointments
 from intake.clinic import queries, second_factor, services
 from intake.clinic.auth import role_required
 from intake.web import local_path
@@ -242,7 +243,10 @@ def submission(reference: str):
 @role_required("clinician", action="mark_reviewed")
 def mark_reviewed(reference: str):
     found = queries.find(reference) or abort(404)
-    services.mark_reviewed(found.reference, current_user._get_current_object())
+    user = current_user._get_current_object()
+    services.mark_reviewed(found.reference, user)
+    if found.appointment_id is not None:  # the Clinic day shows the appointment as reviewed
+        appointments.advance(found.appointment_id, "reviewed", user)
     return redirect(url_for(".submission", reference=found.reference))
 
 

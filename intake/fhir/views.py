@@ -61,7 +61,7 @@ def search_questionnaires():
     bundle = resources.questionnaire_searchset(
         base=fhir_base(), url=request.args.get("url"), version=request.args.get("version")
     )
-    return _fhir_json(bundle)
+    return fhir_json(bundle)
 
 
 @bp.get("/fhir/Questionnaire/<resource_id>")
@@ -72,7 +72,7 @@ def questionnaire(resource_id: str):
     found = resources.find_by_resource_id(resource_id)
     if found is None:
         return _outcome(404, "error", "not-found", f"No Questionnaire {resource_id!r} here.")
-    return _fhir_json(resources.questionnaire_resource(found, base=base))
+    return fhir_json(resources.questionnaire_resource(found, base=base))
 
 
 @bp.get("/clinic/submissions/<reference>/fhir.json")
@@ -92,7 +92,7 @@ def questionnaire_response(reference: str):
         clinic_timezone=clinic_timezone,
     )
     services.audit(current_user, "download_fhir", found.reference)
-    return _fhir_json(resource, download=f"{found.reference}.fhir.json")
+    return fhir_json(resource, download=f"{found.reference}.fhir.json")
 
 
 def _pdf_sha256(submission: Submission, clinic_timezone: str) -> str:
@@ -107,12 +107,12 @@ def _outcome(status: int, severity: str, code: str, message: str) -> Response:
         "resourceType": "OperationOutcome",
         "issue": [{"severity": severity, "code": code, "diagnostics": message}],
     }
-    response = _fhir_json(outcome)
+    response = fhir_json(outcome)
     response.status_code = status
     return response
 
 
-def _fhir_json(resource: dict, download: str | None = None) -> Response:
+def fhir_json(resource: dict, download: str | None = None) -> Response:
     headers = {"Cache-Control": "no-store"}
     if download:
         headers["Content-Disposition"] = f'attachment; filename="{download}"'

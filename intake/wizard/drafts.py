@@ -24,9 +24,10 @@ from flask import current_app, session
 from sqlalchemy import Row, and_, bindparam, delete, or_, select, true, update
 
 from intake import clock, questionnaire, services, tablet
+from intake.appointments import services as appointments
 from intake.database import read_connection, write_connection, write_transaction
 from intake.extensions import db
-from intake.models import Draft, Submission
+from intake.models import Appointment, Draft, Submission
 from intake.tokens import new_token, token_hash
 
 SESSION_KEY = "draft"
@@ -39,6 +40,7 @@ _DRAFT = select(
     _drafts.c.updated_at,
     _drafts.c.expires_at,
     _drafts.c.on_tablet,
+    _drafts.c.appointment_id,
 )
 _DRAFT_BY_TOKEN = _DRAFT.where(_drafts.c.token_hash == bindparam("token_hash"))
 _DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update()
@@ -89,7 +91,7 @@ def lifetime() -> timedelta:
 
 def current() -> Row | None:
     """This browser's live draft (id, questionnaire_version, answers, updated_at, expires_at,
-    on_tablet), or None."""
+    on_tablet, appointment_id), or None."""
     return find(browser_token())
 
 
@@ -99,6 +101,15 @@ def start_for_browser() -> str:
     token = start(lifetime(), on_tablet=tablet.is_tablet())
     session[SESSION_KEY] = token
     return token
+
+
+def open_appointment_draft_for_browser(appointment_id: int, prefill: dict) -> None:
+    """After the right date of birth: this browser's session holds the appointment's draft,
+    begun now or resumed (on a tablet, any earlier patient's draft is forgotten first)."""
+    on_tablet = tablet.is_tablet()
+    if on_tablet:
+        forget_browser_draft()
+    session[SESSION_KEY] = open_for_appointment(appointment_id, prefill, lifetime(), on_tablet)
 
 
 def forget_browser_draft() -> None:
@@ -116,7 +127,7 @@ def submission_of_browser() -> Submission | None:
 
 def find(token: str | None) -> Row | None:
     """The live draft for a token (id, questionnaire_version, answers, updated_at, expires_at,
-    on_tablet), or None when unknown or expired; an expired draft found here is deleted."""
+    on_tablet, appointment_id), or None when unknown or expired; an expired draft found here is deleted."""
     if not token:
         return None
     # Every patient page starts here: one read, outside a transaction on PostgreSQL.
@@ -146,6 +157,36 @@ def start(lifetime: timedelta, on_tablet: bool = False) -> str:
                 on_tablet=on_tablet,
             )
         )
+    return token
+
+
+def open_for_appointment(
+    appointment_id: int, prefill: dict, lifetime: timedelta, on_tablet: bool = False
+) -> str:
+    """The appointment's one draft, for a browser that has just given the right date of birth:
+    a new token for it (only its hash kept), so the same link resumes the same answers on
+    another device. The token is rotated, not shared: a browser that opened it before loses
+    it (no token is ever stored readable). A new draft starts with `prefill`; the tablet's
+    idle limit holds for it while a tablet holds it."""
+    token = new_token()
+    now = clock.now()
+    with write_transaction() as transaction:
+        # The appointment's row, held: two devices opening it at once make one draft, not two.
+        transaction.get_one(Appointment, appointment_id, with_for_update=True)
+        transaction.execute(_DELETE_EXPIRED, _expiry(now))
+        draft = transaction.scalar(select(Draft).where(Draft.appointment_id == appointment_id))
+        if draft is None:
+            draft = Draft(
+                questionnaire_version=questionnaire.QUESTIONNAIRE_VERSION,
+                answers=prefill,
+                created_at=now,
+                appointment_id=appointment_id,
+            )
+            transaction.add(draft)
+        draft.token_hash = token_hash(token)
+        draft.on_tablet = on_tablet  # the device that now holds it: the other lost its token
+        draft.updated_at = now
+        draft.expires_at = now + _kept_for(lifetime, draft.on_tablet)
     return token
 
 
@@ -184,6 +225,7 @@ class Saved:
 
     kept: bool
     ask_again_from: questionnaire.Step | None = None
+    appointment_id: int | None = None  # an invited patient's draft: the appointment's id
 
 
 def save_step(
@@ -216,7 +258,7 @@ def save_step(
                 "until": now + _kept_for(lifetime, draft.on_tablet),
             },
         )
-    return Saved(True, ask_again_from)
+    return Saved(True, ask_again_from, draft.appointment_id)
 
 
 def carried_over(draft: Row) -> tuple[dict, questionnaire.Step | None]:
@@ -256,6 +298,7 @@ def fingerprint(answers: dict) -> str:
 
 def submit(token: str, checked: str, language: str) -> str:
     """Store the submission and delete the draft in one transaction; returns the reference.
+    An invited patient's submission joins their appointment in that transaction.
 
     `checked` is the fingerprint of the answers shown on the check page: if another
     tab changed them since, DraftChanged is raised and nothing is stored.
@@ -277,6 +320,8 @@ def submit(token: str, checked: str, language: str) -> str:
         ):
             raise DraftChanged
         reference = services.add_submission(transaction, token_hash(token), draft.answers, language)
+        if draft.appointment_id is not None:
+            appointments.join_submission(transaction, draft.appointment_id, reference)
         transaction.execute(_DELETE_DRAFT, {"draft_id": draft.id})
     return reference
 

@@ -26,6 +26,7 @@ from forms.questionnaire import (
     stored_step_form,
 )
 from intake import clock, i18n, questionnaire, ratelimit, summaries, tablet
+from intake.appointments import services as appointments
 from intake.questionnaire import STEPS, Step
 from intake.web import local_path
 from intake.wizard import drafts
@@ -166,6 +167,8 @@ def _save(current: Step, answers: dict) -> drafts.Saved:
     if token is not None:
         saved = drafts.save_step(token, current, answers, drafts.lifetime())
         if saved.kept:
+            if saved.appointment_id is not None:
+                appointments.mark_in_progress(saved.appointment_id)
             return saved
     if _submitted():
         return drafts.Saved(False)

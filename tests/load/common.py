@@ -170,11 +170,12 @@ class PostgresCluster:
 
 
 # Every simulated patient and clinician comes from 127.0.0.1: SPEC's limits per client address
-# (30 new drafts, 10 sign-ins a minute) would refuse the load itself, so the servers these
+# (30 new drafts, 10 sign-ins, 10 dates of birth a minute) would refuse the load itself, so the servers these
 # scripts start are given limits out of its way. tests/http/test_rate_limits.py tests the limits.
 ONE_ADDRESS_FOR_EVERYONE = {
     "INTAKE_RATE_LIMIT_NEW_DRAFTS": "1000000",
     "INTAKE_RATE_LIMIT_SIGN_IN": "1000000",
+    "INTAKE_RATE_LIMIT_IDENTITY_CHECKS": "1000000",
 }
 
 

@@ -1,0 +1,1 @@
+"""Appointments, their invitations, desk codes and reminders (SPEC section 11)."""
