@@ -130,14 +130,22 @@ def invitation_letter(appointment_id: int):
     """A printed letter needs a link of its own (tokens are never kept): issuing it revokes the
     earlier link, so this is a POST, never a GET a browser might prefetch."""
     appointment = _open_appointment(appointment_id)
+    public_url = current_app.config["PUBLIC_URL"]
+    if not public_url:  # checked before a new link revokes the one the patient may hold
+        _refuse(503, "Invitation letters are not set up yet", NOT_CONFIGURED)
     token = services.issue_letter(appointment_id, _user(), current_app.config["TIMEZONE"])
-    link = services.invitation_url(token, current_app.config["PUBLIC_URL"])
+    link = services.invitation_url(token, public_url)
     pdf = letter.render_letter(letter.LetterInput.of(appointment, link))
     return Response(
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": 'attachment; filename="invitation-letter.pdf"'},
     )
+
+
+NOT_CONFIGURED = (
+    "Set INTAKE_PUBLIC_URL to the address patients use to reach Intake, then try again."
+)
 
 
 def _invite(appointment_id: int) -> bool:

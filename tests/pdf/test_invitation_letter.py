@@ -132,3 +132,20 @@ def test_the_name_is_printed_as_text_never_markup(app, desk):
     name = '<font size="40">Big</font> & <b>Bold</b>'
     pages, text = text_of(letter(desk, appointment(app, name=name)))
     assert pages == 1 and name in text
+
+
+def test_without_a_public_address_the_letter_names_the_setting_and_keeps_the_old_link(app, desk):
+    appointment_id = appointment(app)
+    with app.app_context():
+        old = services.issue_invitation(appointment_id, None, "Europe/London")
+        db.session.remove()
+    app.config["PUBLIC_URL"] = None  # as in production before INTAKE_PUBLIC_URL is set
+    token = CSRF_FIELD.search(desk.page("/clinic/day")).group(1)
+
+    response = desk.client.post(
+        f"/clinic/appointments/{appointment_id}/letter.pdf", data={"csrf_token": token}
+    )
+
+    assert response.status_code == 503 and response.mimetype == "text/html"
+    assert "INTAKE_PUBLIC_URL" in response.get_data(as_text=True)
+    assert live_hashes(app, appointment_id) == [token_hash(old)]  # the patient's link still works
