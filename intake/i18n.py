@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from babel import Locale
+from babel import dates as babel_dates
 from flask import Flask, g, request, session
-from flask_babel import Babel, format_date, get_translations
+from flask_babel import Babel, force_locale, get_translations
 
 from intake import languages, questionnaire
 
@@ -91,7 +94,26 @@ def choose(language: str) -> bool:
 
 def patient_date(value) -> str:
     """A date in words in the patient's language: 27 March 1990, 27 de marzo de 1990."""
-    day = questionnaire.parse_date(value)
-    language = languages.find(current_language())
-    assert language is not None  # current_language() returns only codes of the table
-    return format_date(day, language.date_format)
+    return date_in_words(questionnaire.parse_date(value), current_language())
+
+
+def date_in_words(day, code: str) -> str:
+    """A date as a language writes it in words (its row of intake.languages); a code not in
+    the table is written as the source language writes it."""
+    language = languages.find(code) or languages.find(languages.SOURCE)
+    assert language is not None  # the source language is always in the table
+    return babel_dates.format_date(day, language.date_format, locale=language.code)
+
+
+@contextmanager
+def in_language(code: str) -> Iterator[None]:
+    """Wording in one patient's language, whatever the page's (an email or a letter sent from
+    the clinic's English pages): the request's catalogue kept in g is put aside meanwhile."""
+    saved = g.pop("translations", None)
+    try:
+        with force_locale(code):
+            yield
+    finally:
+        g.pop("translations", None)
+        if saved is not None:
+            g.translations = saved

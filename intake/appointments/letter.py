@@ -9,18 +9,17 @@ import io
 from dataclasses import dataclass
 from datetime import date, time
 
-from babel.dates import format_date
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from intake import languages
+from intake import i18n
 from intake.models import Appointment
 from intake.pdf import styles
-from intake.pdf.summary import _markup as markup
+from intake.pdf.summary import markup
 
 QR_SIZE = 60 * mm  # large enough for an old phone's camera from arm's length
 HEADING = ParagraphStyle("letter-heading", styles.TITLE, fontSize=20, leading=25, spaceAfter=10)
@@ -62,7 +61,7 @@ def render_letter(data: LetterInput) -> bytes:
         initialFontName=styles.FONT,
         invariant=1,
     )
-    with force_locale(data.language):
+    with i18n.in_language(data.language):
         document.build(_story(data))
     return buffer.getvalue()
 
@@ -70,7 +69,7 @@ def render_letter(data: LetterInput) -> bytes:
 def _story(data: LetterInput) -> list:
     when = gettext(
         "Your appointment is on %(date)s at %(time)s.",
-        date=_date_words(data.appointment_date, data.language),
+        date=i18n.date_in_words(data.appointment_date, data.language),
         time=data.appointment_time.strftime("%H:%M"),
     )
     return [
@@ -110,12 +109,6 @@ def _story(data: LetterInput) -> list:
             TEXT,
         ),
     ]
-
-
-def _date_words(day: date, language: str) -> str:
-    found = languages.find(language) or languages.find(languages.SOURCE)
-    assert found is not None
-    return format_date(day, found.date_format, locale=language)
 
 
 def _qr_code(link: str) -> Drawing:

@@ -24,10 +24,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, g
-from flask_babel import force_locale, format_date, gettext
+from flask import current_app
+from flask_babel import gettext
 
-from intake import clock, languages
+from intake import clock, i18n
 from intake.appointments import services
 from intake.clinic.services import appointment_event
 from intake.database import write_transaction
@@ -133,11 +133,11 @@ def send(appointment_id: int, token: str, kind: str) -> bool:
 
 def build_message(appointment: Appointment, link: str, kind: str, sender: str) -> EmailMessage:
     """The message in the appointment's language: text and HTML, nothing clinical."""
-    with in_language(appointment.language):
+    with i18n.in_language(appointment.language):
         context = {
             "clinic": current_app.config["CLINIC_NAME"],
             "name": appointment.patient_name,
-            "day": _date_in_words(appointment),
+            "day": i18n.date_in_words(appointment.appointment_date, appointment.language),
             "time": appointment.appointment_time.strftime("%H:%M"),
             "link": link,
             "is_reminder": kind == "reminder",
@@ -164,26 +164,6 @@ def build_message(appointment: Appointment, link: str, kind: str, sender: str) -
     message.add_alternative(html, subtype="html")
     message["Content-Language"] = appointment.language  # after: set_content clears Content-*
     return message
-
-
-@contextmanager
-def in_language(code: str) -> Iterator[None]:
-    """Wording in one patient's language, whatever the page's (the clinic's is English).
-    The templates' gettext keeps the request's catalogue in g (intake.i18n): put aside."""
-    saved = g.pop("translations", None)
-    try:
-        with force_locale(code):
-            yield
-    finally:
-        g.pop("translations", None)
-        if saved is not None:
-            g.translations = saved
-
-
-def _date_in_words(appointment: Appointment) -> str:
-    language = languages.find(appointment.language) or languages.find(languages.SOURCE)
-    assert language is not None
-    return format_date(appointment.appointment_date, language.date_format)
 
 
 def _render(name: str, context: dict) -> str:

@@ -105,8 +105,14 @@ def end_of_day(day: date, clinic_timezone: str) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, ZoneInfo(clinic_timezone))
 
 
-def issue_invitation(appointment_id: int, user: User | None, clinic_timezone: str) -> str:
-    """A new link for the appointment, revoking any earlier one; the token for the link (only
+def issue_invitation(
+    appointment_id: int,
+    user: User | None,
+    clinic_timezone: str,
+    audited_as: str = "invitation_issued",
+) -> str:
+    """A new link for the appointment, revoking any earlier one (a letter's is audited as
+    "invitation_letter": each letter prints a link of its own); the token for the link (only
     its hash is kept). The appointment becomes invited, and its reminders are due."""
     token = new_token()  # 256 bits
     now = clock.now()
@@ -125,7 +131,7 @@ def issue_invitation(appointment_id: int, user: User | None, clinic_timezone: st
         _schedule_reminders(session, appointment)
         if appointment.state == "not_invited":
             _move(session, appointment, "invited", user, now)
-        session.add(appointment_event(user, "invitation_issued", appointment_id, now))
+        session.add(appointment_event(user, audited_as, appointment_id, now))
     return token
 
 
@@ -212,18 +218,6 @@ def _schedule_reminders(session, appointment: Appointment) -> None:
                     status="due",
                 )
             )
-
-
-# Clinic day ----------------------------------------------------------------------------------
-
-
-def issue_letter(appointment_id: int, user: User | None, clinic_timezone: str) -> str:
-    """A new link to print on an invitation letter (the token is never kept, so each letter
-    needs its own; the earlier link is revoked), audited as a letter."""
-    token = issue_invitation(appointment_id, user, clinic_timezone)
-    with write_transaction() as session:
-        session.add(appointment_event(user, "invitation_letter", appointment_id, clock.now()))
-    return token
 
 
 # Patient side ------------------------------------------------------------------------------

@@ -133,7 +133,9 @@ def invitation_letter(appointment_id: int):
     public_url = current_app.config["PUBLIC_URL"]
     if not public_url:  # checked before a new link revokes the one the patient may hold
         _refuse(503, "Invitation letters are not set up yet", NOT_CONFIGURED)
-    token = services.issue_letter(appointment_id, _user(), current_app.config["TIMEZONE"])
+    token = services.issue_invitation(
+        appointment_id, _user(), current_app.config["TIMEZONE"], audited_as="invitation_letter"
+    )
     link = services.invitation_url(token, public_url)
     pdf = letter.render_letter(letter.LetterInput.of(appointment, link))
     return Response(

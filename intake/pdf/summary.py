@@ -277,7 +277,7 @@ def _sheet_header(data, q, answers, assessment, submitted_at) -> Table:
         sex = answers.get(SEX_QUESTION)
         age += f", {q.question(SEX_QUESTION).option_label(sex) if sex else NOT_PROVIDED}"
     name = Paragraph(
-        _markup(answers.get(NAME_QUESTION) or NOT_PROVIDED, styles.FONT_BOLD), styles.SHEET_NAME
+        markup(answers.get(NAME_QUESTION) or NOT_PROVIDED, styles.FONT_BOLD), styles.SHEET_NAME
     )
     rows = [
         ["Name", name, "Reference", data.reference],
@@ -363,7 +363,7 @@ def _at_a_glance(q: Questionnaire, answers: dict, assessment: Assessment) -> Tab
     distribution = findings.distribution or "Not derived in this version"
     right = [
         drawings.LocationMap(chosen, styles.SHEET_HALF),
-        Paragraph(_markup(f"{DISTRIBUTION_LABEL}: {distribution}", styles.FONT_BOLD),
+        Paragraph(markup(f"{DISTRIBUTION_LABEL}: {distribution}", styles.FONT_BOLD),
                   styles.SHEET_TEXT),
     ]  # fmt: skip
     rows = [[GLANCE_HEADING, ""], [left, right]]
@@ -443,14 +443,14 @@ def _goals_and_questions(q: Questionnaire, answers: dict) -> Table:
         else NOT_PROVIDED
     )
     asked = answers.get(QUESTIONS_QUESTION) or ""
-    shown = _markup(asked[:QUESTIONS_ON_SHEET]) if asked else NOT_PROVIDED
+    shown = markup(asked[:QUESTIONS_ON_SHEET]) if asked else NOT_PROVIDED
     questions: list = [Paragraph(f"<b>Questions:</b> {shown}", styles.SHEET_TEXT)]
     if len(asked) > QUESTIONS_ON_SHEET:
         questions[0] = Paragraph(f"<b>Questions:</b> {shown}\u2026", styles.SHEET_TEXT)
         questions.append(_ContinuedNote("questions"))
     rows = [
         [GOALS_HEADING],
-        [Paragraph(f"<b>Goals:</b> {_markup(goals_text)}", styles.SHEET_TEXT)],
+        [Paragraph(f"<b>Goals:</b> {markup(goals_text)}", styles.SHEET_TEXT)],
         [questions],
     ]
     return _section_table(rows, (styles.FRAME_WIDTH,), styles.SHEET_BOX)
@@ -468,7 +468,7 @@ def _evidence_and_visit(documents, assessment: Assessment) -> list:
         heading = EVIDENCE_HEADING
         if note.updated is not None:
             heading += f" (updated {questionnaire.date_text(note.updated)})"
-        text = Paragraph(f"<b>{heading}</b>  {_markup(note.text)}", styles.SHEET_FLAG)
+        text = Paragraph(f"<b>{heading}</b>  {markup(note.text)}", styles.SHEET_FLAG)
         sections.append(Table([[text]], colWidths=(styles.FRAME_WIDTH,), style=styles.SHEET_NOTE))
     rows = [[VISIT_HEADING, ""], *([left, right] for left, right in AT_THE_VISIT)]
     widths = (styles.FRAME_WIDTH / 2, styles.FRAME_WIDTH / 2)
@@ -482,9 +482,9 @@ def _flag_detail(flag: Flag) -> str:
     disease they named): escaped."""
     return (
         f'<font name="{styles.FONT_BOLD}" size="{styles.SHEET_FLAG_TEXT_SIZE}">'
-        f"{_markup(flag.text, styles.FONT_BOLD)}</font>"
-        f"<br/><b>Raised by:</b> {_markup('; '.join(flag.raised_by))}"
-        f"  <b>Basis:</b> {_markup(flag.basis)}"
+        f"{markup(flag.text, styles.FONT_BOLD)}</font>"
+        f"<br/><b>Raised by:</b> {markup('; '.join(flag.raised_by))}"
+        f"  <b>Basis:</b> {markup(flag.basis)}"
     )
 
 
@@ -623,7 +623,7 @@ def _answer_cell(q: Question, value, wrap: Callable[[str], str], points: int | N
     if value is None or value == "" or value == []:
         return NOT_PROVIDED
     if q.kind in (Kind.TEXT, Kind.LONG_TEXT):
-        return Paragraph(_markup(value), styles.ANSWER)
+        return Paragraph(markup(value), styles.ANSWER)
     if q.kind is Kind.ANY_OF:
         lines = [q.option_label(option) for option in value]
     else:
@@ -643,7 +643,7 @@ def _wrap(text: str, font: str, size: float, column: int) -> str:
     return _lines(text, font, size, styles.ANSWER_COLUMNS[column] - 2 * styles.CELL_PADDING_X)
 
 
-def _markup(text: str, font: str = styles.FONT) -> str:
+def markup(text: str, font: str = styles.FONT) -> str:
     """Any text as Paragraph markup that prints literally: patient text is data, never markup."""
     text = str(text).replace("\r\n", "\n").replace("\r", "\n")
     undrawable = set(text) - styles.DRAWABLE[font]
