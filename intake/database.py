@@ -14,12 +14,12 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
-from intake import files
+from intake import files, keys
 from intake.extensions import db
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -45,13 +45,25 @@ class UTCDateTime(TypeDecorator):
 
 
 def init_app(app: Flask) -> None:
-    """Tune SQLite and bring its schema up to date at start."""
+    """Open the key ring, tune SQLite and bring its schema up to date at start, then check
+    that the ring holds every ring key the key store names (keys.KeyRingError if not)."""
+    keys.install(app, keys.ring_from_config(app.config, app.instance_path))
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _keep_sqlite_files_private(engine)
             _tune_sqlite(engine)
             upgrade_schema(app)
+        check_key_ring(app)
+
+
+def check_key_ring(app: Flask) -> None:
+    """keys.KeyRingError when a stored record key is wrapped by a ring key not in the ring. A
+    PostgreSQL database not yet upgraded (no key store) has nothing to check."""
+    with app.app_context(), db.engine.connect() as connection:
+        if not inspect(connection).has_table(keys.RecordKey.__tablename__, keys.KEY_SCHEMA):
+            return
+        keys.check_ring(connection, app.extensions["intake_key_ring"])
 
 
 def _sqlite_file(engine: Engine) -> str | None:
@@ -62,28 +74,45 @@ def _sqlite_file(engine: Engine) -> str | None:
     return path
 
 
+def key_store_file(path: str) -> str:
+    """The SQLite key store (intake.keys) beside a database file: intake.sqlite3 has
+    intake-keys.sqlite3. A data backup is the database file alone."""
+    data = Path(path)
+    return str(data.with_name(f"{data.stem}-keys{data.suffix}"))
+
+
 def _keep_sqlite_files_private(engine: Engine) -> None:
-    """Make the database file 0600 before SQLite opens it (SQLite gives its -wal and -shm the
-    file's mode), and tighten the files an older release left readable by others."""
+    """Make the database file and its key store 0600 before SQLite opens them (SQLite gives
+    their -wal and -shm the file's mode), and tighten what an older release left readable."""
     path = _sqlite_file(engine)
     if path is None:
         return
-    os.close(files.open_private(path))
-    for suffix in ("-wal", "-shm", UPGRADE_LOCK):
-        files.tighten(path + suffix)
+    for database in (path, key_store_file(path)):
+        os.close(files.open_private(database))
+        for suffix in ("-wal", "-shm"):
+            files.tighten(database + suffix)
+    files.tighten(path + UPGRADE_LOCK)
 
 
 def _tune_sqlite(engine: Engine) -> None:
     """WAL, a busy timeout, and write transactions that take the write lock up front."""
 
+    path = _sqlite_file(engine)
+    key_store = key_store_file(path) if path else ":memory:"
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # Deleted rows are overwritten with zeros, in the data and in the key store (set before
+        # ATTACH, which takes the main database's setting): deleted means gone from the file.
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute(f"ATTACH DATABASE ? AS {keys.KEY_SCHEMA}", (key_store,))
+        for schema in ("main", keys.KEY_SCHEMA):
+            cursor.execute(f"PRAGMA {schema}.journal_mode=WAL")
+            cursor.execute(f"PRAGMA {schema}.synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -47,7 +47,8 @@ def find_pdf(reference: str, clinic_timezone: str) -> bytes | None:
 
 def stored_pdf(submission: Submission, clinic_timezone: str) -> bytes:
     """A submission's stored PDF; if rendering failed at submit, it is rendered and kept now."""
-    if submission.pdf is not None:
-        return submission.pdf
+    stored = services.pdf_of(submission)
+    if stored is not None:
+        return stored
     pdf = render(submission, clinic_timezone)  # outside any write transaction
     return services.store_pdf(submission.reference, pdf)

@@ -45,6 +45,7 @@ def _migrated_schema(tmp_path_factory):
     app = make_app(tmp_path_factory.mktemp("schema"))
     with app.app_context(), db.engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("DROP SCHEMA IF EXISTS intake_keys CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     database.upgrade_schema(app)
     close_connections(app)

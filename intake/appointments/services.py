@@ -8,7 +8,6 @@ not_invited → invited → opened → in_progress → submitted → reviewed �
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from intake import clock
+from intake import clock, keys
 from intake.clinic.services import appointment_event
 from intake.database import write_transaction
 from intake.extensions import db
@@ -46,9 +45,10 @@ class NewAppointment:
     language: str
 
 
-def natural_key(appointment: NewAppointment) -> str:
+def natural_key(session, appointment: NewAppointment) -> str:
     """The same patient at the same date and time, however the name's case or spaces were
-    typed: a second import of the same file finds its rows here."""
+    typed: a second import of the same file finds its rows here. Keyed (the search key), so
+    the stored value cannot be matched against guessed names and dates of birth."""
     name = " ".join(unicodedata.normalize("NFC", appointment.patient_name).casefold().split())
     parts = (
         name,
@@ -56,14 +56,14 @@ def natural_key(appointment: NewAppointment) -> str:
         appointment.appointment_date.isoformat(),
         appointment.appointment_time.strftime("%H:%M"),
     )
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return keys.keyed_digest(keys.search_key(session), "appointment", "\x1f".join(parts))
 
 
 def add(appointment: NewAppointment, user: User | None) -> int | None:
     """Add an appointment; its id, or None when the same appointment is there already."""
-    key = natural_key(appointment)
     now = clock.now()
     with write_transaction() as session:
+        key = natural_key(session, appointment)
         if session.scalar(select(Appointment.id).where(Appointment.natural_key == key)):
             return None
         row = Appointment(

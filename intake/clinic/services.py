@@ -330,13 +330,11 @@ def delete_throttle(email: str):
 def enrolment_secret(user_id: int) -> str:
     """The secret being enrolled: made at the first visit and kept until enrolment, so a
     reload shows the same one (never in a cookie or a URL)."""
-    with write_transaction() as session:
-        session.execute(
-            update(User)
-            .where(User.id == user_id, User.totp_pending_secret.is_(None))
-            .values(totp_pending_secret=second_factor.new_secret())
-        )
-        return session.scalars(select(User.totp_pending_secret).where(User.id == user_id)).one()
+    with write_transaction() as session:  # holds the write lock: two tabs make one secret
+        user = session.get_one(User, user_id, with_for_update=True)
+        if user.totp_pending_secret is None:
+            user.totp_pending_secret = second_factor.new_secret()  # sealed (intake.keys)
+        return user.totp_pending_secret
 
 
 def enrol(user_id: int, code: str) -> bool:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pyotp
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from intake import config, questionnaire, services, summaries
 from intake.clinic import services as staff
@@ -71,7 +71,8 @@ def enrolled(app, email: str) -> str:
     secret = pyotp.random_base32()
     with app.app_context():
         with write_transaction() as session:
-            session.execute(update(User).where(User.email == email).values(totp_secret=secret))
+            user = session.scalar(select(User).where(User.email == email))
+            user.totp_secret = secret  # sealed under the account's key
         db.session.remove()
     return secret
 
