@@ -190,8 +190,48 @@ def upgrade_schema(app: Flask) -> None:
             return
         path = _sqlite_file(db.engine)
         if path is None:
+            before = _current_revision()
             command.upgrade(alembic_config(app), "head")
+            if before is not None and before < SEALED_REVISION:
+                _rewrite_postgresql_tables()
             return
         with os.fdopen(files.open_private(path + UPGRADE_LOCK), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            before = _current_revision()
             command.upgrade(alembic_config(app), "head")
+            if before is not None and before < SEALED_REVISION:
+                _rewrite_sqlite_files()
+
+
+SEALED_REVISION = "0010"
+SEALED_TABLES = (
+    "submissions",
+    "appointments",
+    "drafts",
+    "users",
+)  # from here on, nothing a patient typed is stored in clear
+
+
+def _current_revision() -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _rewrite_postgresql_tables() -> None:
+    """As _rewrite_sqlite_files, on PostgreSQL: VACUUM FULL writes the tables anew, without
+    the old row versions that held the clear values."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM FULL " + ", ".join(SEALED_TABLES))
+
+
+def _rewrite_sqlite_files() -> None:
+    """After an upgrade that sealed rows an older release kept in clear: rebuild the file and
+    empty the write-ahead log, so no page of the clear values is left in either (secure_delete
+    zeroes what is deleted from now on; VACUUM rewrites what came before it)."""
+    raw = db.engine.raw_connection()  # outside SQLAlchemy's BEGIN: VACUUM needs no transaction
+    try:
+        raw.driver_connection.execute("VACUUM")
+        for schema in ("main", keys.KEY_SCHEMA):
+            raw.driver_connection.execute(f"PRAGMA {schema}.wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()

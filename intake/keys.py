@@ -343,4 +343,3 @@ def keyed_hash(key: bytes, purpose: str, value: str) -> int:
 
 def keyed_digest(key: bytes, purpose: str, value: str) -> str:
     return hmac.new(key, f"{purpose}\0{value}".encode(), hashlib.sha256).hexdigest()
-
