@@ -268,11 +268,15 @@ class SealedField:
         sealed = getattr(record, self.column)
         if sealed is None:
             return None
+        # Opened once per value: the cache holds the sealed bytes it was opened from, so a
+        # row refreshed from the database (after a commit, say) is opened again.
         cache = record.__dict__.setdefault("_opened", {})
-        if self.name not in cache:
+        opened_from, value = cache.get(self.name, (None, None))
+        if opened_from != sealed:
             raw = unseal(record_key_of(record), self.place(type(record)), sealed)
-            cache[self.name] = self.codec.decode(raw)  # type: ignore[operator]
-        return cache[self.name]
+            value = self.codec.decode(raw)  # type: ignore[operator]
+            cache[self.name] = (sealed, value)
+        return value
 
     def __set__(self, record, value) -> None:
         record.__dict__.setdefault("_opened", {}).pop(self.name, None)
