@@ -10,6 +10,7 @@ import hashlib
 from datetime import date, timedelta
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, Date, LargeBinary, String, column, select, table, text
 
 from intake import clock, database, questionnaire, services
@@ -20,6 +21,7 @@ from intake.models import Draft, Submission
 from intake.tokens import new_token, token_hash
 from intake.wizard import drafts
 from tests.factories import answers_2026_1
+from tests.http.clinic_helpers import CLINICIAN, create_user, enrolled, user_row
 
 
 def _at_revision(app, revision: str) -> None:
@@ -157,3 +159,51 @@ def test_a_migrated_2026_1_draft_is_carried_over_when_read(app):
     for changed in ("severity", "conditions", "medicines", "pregnancy", "makeup_shine"):
         assert changed not in kept
     assert set(kept) <= set(questionnaire.QUESTIONS)
+
+
+# Migration 0009's data step, stopped part-way and taken back ------------------------------
+
+
+def test_an_upgrade_stopped_part_way_through_sealing_carries_on_at_the_next_start(app):
+    """0009 seals in batches, each committed: one stopped part-way leaves the database at 0008
+    with rows still in clear. The next upgrade seals them and records the new version (on
+    SQLite, after the batches' commits on connections of their own)."""
+    old_answers = answers_2026_1()
+    _at_revision(app, "0008")
+    try:
+        with app.app_context(), db.engine.begin() as connection:
+            connection.execute(
+                _SUBMISSIONS_OF_2026_1.insert(),
+                {
+                    "reference": "ABCD-2345",
+                    "draft_token_hash": token_hash(new_token()),
+                    "questionnaire_id": "acne-botox-preconsult",
+                    "questionnaire_version": "2026.1",
+                    "answers": old_answers,
+                    "language": "en",
+                    "submitted_at": clock.now(),
+                    "patient_name": old_answers["full_name"],
+                    "name_key": old_answers["full_name"].casefold(),
+                },
+            )
+    finally:
+        _upgrade(app)
+
+    with app.app_context():
+        newest = ScriptDirectory.from_config(database.alembic_config(app)).get_current_head()
+        assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == newest
+        submission = db.session.scalar(select(Submission))
+        assert submission.key_id is not None
+        assert submission.answers == old_answers
+        assert submission.patient_name == old_answers["full_name"]
+        db.session.remove()
+
+
+def test_down_to_0008_and_up_again_keeps_a_staff_members_two_factor_secret(app):
+    """0009's downgrade opens an account's sealed secrets into the clear columns; the upgrade
+    seals them again, or 0010 would drop the only copy."""
+    create_user(app, CLINICIAN, "clinician")
+    secret = enrolled(app, CLINICIAN)
+    _at_revision(app, "0008")
+    _upgrade(app)
+    assert user_row(app, CLINICIAN).totp_secret == secret
