@@ -100,6 +100,8 @@ def store_pdf(reference: str, pdf: bytes) -> bytes:
         )
         if sealed is not None:
             return keys.unseal(key, PDF_PLACE, sealed)
-        session.add(SubmissionPdf(submission_id=submission.id, sealed=keys.seal(key, PDF_PLACE, pdf)))
+        session.add(
+            SubmissionPdf(submission_id=submission.id, sealed=keys.seal(key, PDF_PLACE, pdf))
+        )
         submission.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     return pdf
