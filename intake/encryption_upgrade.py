@@ -9,7 +9,8 @@ and the sealed ones), so it names them here rather than through the models.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 
 from sqlalchemy import (
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Time,
     column,
+    delete,
     insert,
     select,
     table,
@@ -76,10 +78,16 @@ _users = table(
 )
 _pdfs = table("submission_pdfs", column("submission_id", Integer), column("sealed", LargeBinary))
 _grams = table("search_grams", column("gram", BigInteger), column("submission_id", Integer))
-_record_keys = keys.RecordKey.__table__
+_record_keys = table(
+    keys.RecordKey.__tablename__,
+    column("id", BigInteger),
+    column("ring_key_id", String),
+    column("wrapped", LargeBinary),
+    schema=keys.KEY_SCHEMA,
+)
 
 
-def _sealer(connection: Connection) -> Callable[[str, object, keys.Codec], tuple[int, Callable]]:
+def _sealer(connection: Connection) -> Callable[[], tuple[int, Callable[..., bytes | None]]]:
     """A new record key stored now; returns its id and a function sealing values under it."""
 
     def new_key():
@@ -95,7 +103,26 @@ def _sealer(connection: Connection) -> Callable[[str, object, keys.Codec], tuple
 
         return row.id, seal
 
-    return new_key  # type: ignore[return-value]
+    return new_key
+
+
+@contextmanager
+def beside(migration: Connection) -> Iterator[None]:
+    """Run the batches beside the migration's own connection (0009's). On SQLite its transaction
+    is ended for the while and begun afresh after: alembic read its version table in it, and
+    in WAL mode a transaction that read before others committed can never write, so alembic's
+    writing the new version after the batches failed with "database is locked" (when 0009 was
+    the first migration of a run: an upgrade that stopped part-way, carrying on). Nothing is
+    written on that connection before the batches, so nothing is committed early."""
+    raw = migration.connection.dbapi_connection
+    sqlite = migration.dialect.name == "sqlite"
+    if sqlite and raw.in_transaction:  # type: ignore[union-attr]
+        migration.exec_driver_sql("COMMIT")
+    try:
+        yield
+    finally:
+        if sqlite and not raw.in_transaction:  # type: ignore[union-attr]
+            migration.exec_driver_sql("BEGIN")
 
 
 def _in_batches(step: Callable[[Connection], int]) -> int:
@@ -342,6 +369,9 @@ def _open_users(connection: Connection) -> int:
     ).all()
     for row in rows:
         open_ = _opener(connection, row.key_id)
+        # Back in clear as before the upgrade, without its key: an upgrade again seals it anew
+        # (it seals the accounts with no key). Kept sealed under a key, it would be skipped
+        # with its sealed columns emptied, and the secrets lost when 0010 drops the clear ones.
         connection.execute(
             update(_users)
             .where(_users.c.id == row.id)
@@ -352,6 +382,8 @@ def _open_users(connection: Connection) -> int:
                 ),
                 totp_secret_sealed=None,
                 totp_pending_secret_sealed=None,
+                key_id=None,
             )
         )
+        connection.execute(delete(_record_keys).where(_record_keys.c.id == row.key_id))
     return len(rows)

@@ -274,7 +274,7 @@ class SealedField:
         opened_from, value = cache.get(self.name, (None, None))
         if opened_from != sealed:
             raw = unseal(record_key_of(record), self.place(type(record)), sealed)
-            value = self.codec.decode(raw)  # type: ignore[operator]
+            value = self.codec.decode(raw)
             cache[self.name] = (sealed, value)
         return value
 

@@ -30,12 +30,14 @@ from intake.keys import RecordKey, SealedField
 
 
 def _record_key(model: str):
-    """The record's own key in the key store (intake.keys): joined when the record is read.
-    No foreign key: on SQLite the key store is another database file."""
+    """The record's own key in the key store (intake.keys): loaded with the record, by a second
+    SELECT for all the records read at once. Not joined: PostgreSQL refuses FOR UPDATE on the
+    nullable side of an outer join, and records are read FOR UPDATE to change them. No foreign
+    key: on SQLite the key store is another database file."""
     return relationship(
         RecordKey,
         primaryjoin=f"foreign({model}.key_id) == RecordKey.id",
-        lazy="joined",
+        lazy="selectin",
         viewonly=False,
     )
 

@@ -34,7 +34,7 @@ from intake.tokens import new_token, token_hash
 SESSION_KEY = "draft"
 
 _drafts = Draft.metadata.tables[Draft.__tablename__]
-_keys = RecordKey.__table__
+_keys = RecordKey.metadata.tables[f"{keys.KEY_SCHEMA}.{RecordKey.__tablename__}"]
 _DRAFT = select(
     _drafts.c.id,
     _drafts.c.questionnaire_version,

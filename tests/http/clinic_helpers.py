@@ -153,12 +153,22 @@ def submit_many(app, count: int, clock=None, step=timedelta(minutes=1), **overri
 
 
 def stored_submission(app, reference: str) -> Submission:
+    """The stored row, its sealed answers and name opened while the app's key ring is at hand,
+    so they read in clear after the session ends."""
     with app.app_context():
         found = db.session.scalar(select(Submission).where(Submission.reference == reference))
-        found.pdf  # noqa: B018  (load the deferred column while the session is open)
+        found.answers, found.patient_name  # noqa: B018  (open them while the session is open)
         db.session.expunge(found)
         db.session.remove()
     return found
+
+
+def stored_pdf(app, reference: str) -> bytes | None:
+    """The PDF stored for a submission, opened with its key (None when none is stored)."""
+    with app.app_context():
+        pdf = services.pdf_of(services.find_submission(reference))
+        db.session.remove()
+    return pdf
 
 
 def user_row(app, email: str) -> User | None:

@@ -23,6 +23,7 @@ from tests.http.clinic_helpers import (
     create_user,
     forms_in,
     quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
+    stored_pdf,
     stored_submission,
     submit,
     submit_answered_in,
@@ -523,20 +524,20 @@ def test_the_pdf_download_is_the_stored_pdf_as_an_attachment(app, clinician):
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == f'attachment; filename="{reference}.pdf"'
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.data == stored_submission(app, reference).pdf
+    assert response.data == stored_pdf(app, reference)
     assert response.data.startswith(b"%PDF")
 
 
 def test_a_pdf_that_failed_at_submit_is_rendered_stored_and_served(app, clinician):
     reference = submit(app)  # no PDF stored, as when rendering failed at submit
-    assert stored_submission(app, reference).pdf is None
+    assert stored_pdf(app, reference) is None
     clinician.signed_in()
 
     response = clinician.client.get(f"/clinic/submissions/{reference.lower()}/summary.pdf")
 
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == f'attachment; filename="{reference}.pdf"'
-    assert response.data == stored_submission(app, reference).pdf
+    assert response.data == stored_pdf(app, reference)
 
 
 def test_clinic_pages_are_not_cached(app, clinician):
