@@ -230,8 +230,10 @@ def _rewrite_sqlite_files() -> None:
     zeroes what is deleted from now on; VACUUM rewrites what came before it)."""
     raw = db.engine.raw_connection()  # outside SQLAlchemy's BEGIN: VACUUM needs no transaction
     try:
-        raw.driver_connection.execute("VACUUM")
+        sqlite = raw.driver_connection
+        assert sqlite is not None
+        sqlite.execute("VACUUM")
         for schema in ("main", keys.KEY_SCHEMA):
-            raw.driver_connection.execute(f"PRAGMA {schema}.wal_checkpoint(TRUNCATE)")
+            sqlite.execute(f"PRAGMA {schema}.wal_checkpoint(TRUNCATE)")
     finally:
         raw.close()
