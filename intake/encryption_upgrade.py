@@ -74,22 +74,18 @@ _users = table(
     column("totp_secret_sealed", LargeBinary),
     column("totp_pending_secret_sealed", LargeBinary),
 )
-_pdfs = table(
-    "submission_pdfs", column("submission_id", Integer), column("sealed", LargeBinary)
-)
+_pdfs = table("submission_pdfs", column("submission_id", Integer), column("sealed", LargeBinary))
 _grams = table("search_grams", column("gram", BigInteger), column("submission_id", Integer))
 _record_keys = keys.RecordKey.__table__
 
 
-def _sealer(connection: Connection) -> Callable[[str, object, keys.Codec], tuple[int, Callable]]:
+def _sealer(connection: Connection) -> Callable[[], tuple[int, Callable]]:
     """A new record key stored now; returns its id and a function sealing values under it."""
 
     def new_key():
         row, key = keys.new_record_key()
         connection.execute(
-            insert(_record_keys).values(
-                id=row.id, ring_key_id=row.ring_key_id, wrapped=row.wrapped
-            )
+            insert(_record_keys).values(id=row.id, ring_key_id=row.ring_key_id, wrapped=row.wrapped)
         )
 
         def seal(place: str, value, codec: keys.Codec) -> bytes | None:
@@ -99,7 +95,7 @@ def _sealer(connection: Connection) -> Callable[[str, object, keys.Codec], tuple
 
         return row.id, seal
 
-    return new_key  # type: ignore[return-value]
+    return new_key
 
 
 def _in_batches(step: Callable[[Connection], int]) -> int:
@@ -286,7 +282,9 @@ def _open_submissions(connection: Connection) -> int:
                 answers=open_("submissions.answers", row.answers_sealed, keys.JSON, {}),
                 patient_name=name,
                 name_key=name.casefold(),
-                pdf=open_("submission_pdfs.pdf", pdf_row.sealed if pdf_row else None, keys.BYTES, None),
+                pdf=open_(
+                    "submission_pdfs.pdf", pdf_row.sealed if pdf_row else None, keys.BYTES, None
+                ),
             )
         )
     return len(rows)

@@ -271,7 +271,7 @@ class SealedField:
         cache = record.__dict__.setdefault("_opened", {})
         if self.name not in cache:
             raw = unseal(record_key_of(record), self.place(type(record)), sealed)
-            cache[self.name] = self.codec.decode(raw)  # type: ignore[operator]
+            cache[self.name] = self.codec.decode(raw)
         return cache[self.name]
 
     def __set__(self, record, value) -> None:
@@ -343,4 +343,3 @@ def keyed_hash(key: bytes, purpose: str, value: str) -> int:
 
 def keyed_digest(key: bytes, purpose: str, value: str) -> str:
     return hmac.new(key, f"{purpose}\0{value}".encode(), hashlib.sha256).hexdigest()
-

@@ -30,12 +30,14 @@ from intake.keys import RecordKey, SealedField
 
 
 def _record_key(model: str):
-    """The record's own key in the key store (intake.keys): joined when the record is read.
-    No foreign key: on SQLite the key store is another database file."""
+    """The record's own key in the key store (intake.keys), read with the record: for all the
+    records a query reads, one more query (an outer join instead would stop PostgreSQL from
+    locking the record with FOR UPDATE: "cannot be applied to the nullable side of an outer
+    join"). No foreign key: on SQLite the key store is another database file."""
     return relationship(
         RecordKey,
         primaryjoin=f"foreign({model}.key_id) == RecordKey.id",
-        lazy="joined",
+        lazy="selectin",
         viewonly=False,
     )
 
