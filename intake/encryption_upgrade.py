@@ -98,6 +98,19 @@ def _sealer(connection: Connection) -> Callable[[], tuple[int, Callable]]:
     return new_key
 
 
+def end_read_snapshot(migration_connection: Connection) -> None:
+    """On SQLite, end the read transaction Alembic's own connection may hold (it read the
+    revision in it when this step is the first of a run, as when an upgrade stopped part-way
+    is run again): the batches commit on connections of their own, and SQLite refuses a write
+    from a snapshot older than their commits ("database is locked", SQLITE_BUSY_SNAPSHOT,
+    whatever the timeout), so Alembic could not record the revision afterwards. The step has
+    written nothing on that connection, so nothing is lost; a new deferred transaction takes
+    its place, for Alembic to commit."""
+    if migration_connection.dialect.name == "sqlite":
+        migration_connection.exec_driver_sql("COMMIT")
+        migration_connection.exec_driver_sql("BEGIN")
+
+
 def _in_batches(step: Callable[[Connection], int]) -> int:
     """Run a batch step, each in its own write transaction, until a batch finds nothing."""
     from intake.database import write_connection

@@ -11,6 +11,8 @@ Revises: 0008
 Create Date: 2026-11-30 06:41:00
 """
 
+from alembic import op
+
 from intake import encryption_upgrade
 
 revision = "0009"
@@ -20,8 +22,10 @@ depends_on = None
 
 
 def upgrade():
+    encryption_upgrade.end_read_snapshot(op.get_bind())
     encryption_upgrade.seal_everything()
 
 
 def downgrade():
+    encryption_upgrade.end_read_snapshot(op.get_bind())
     encryption_upgrade.open_everything()
