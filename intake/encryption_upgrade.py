@@ -21,12 +21,14 @@ from sqlalchemy import (
     String,
     Time,
     column,
+    delete,
     insert,
     select,
     table,
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from intake import keys, search
 
@@ -138,10 +140,18 @@ def seal_everything() -> dict[str, int]:
     }
 
 
+def _not_sealed(records) -> ColumnElement[bool]:
+    """A row still to seal: it has no key, or its key is not in the key store. On SQLite the
+    key store is a file of its own, which commits after the data: a process that dies between
+    the two commits leaves rows naming keys that were never stored, sealed again here."""
+    stored = select(_record_keys.c.id).where(_record_keys.c.id == records.c.key_id)
+    return records.c.key_id.is_(None) | ~stored.exists()
+
+
 def _seal_submissions(connection: Connection, search_key: bytes) -> int:
     rows = connection.execute(
         select(_submissions)
-        .where(_submissions.c.key_id.is_(None))
+        .where(_not_sealed(_submissions))
         .order_by(_submissions.c.id)
         .limit(BATCH)
     ).all()
@@ -150,6 +160,8 @@ def _seal_submissions(connection: Connection, search_key: bytes) -> int:
     new_key = _sealer(connection)
     for row in rows:
         key_id, seal = new_key()
+        for earlier in (_pdfs, _grams):  # of a seal whose key was lost (see _not_sealed)
+            connection.execute(delete(earlier).where(earlier.c.submission_id == row.id))
         connection.execute(
             update(_submissions)
             .where(_submissions.c.id == row.id)
@@ -174,7 +186,7 @@ def _seal_submissions(connection: Connection, search_key: bytes) -> int:
 def _seal_appointments(connection: Connection, search_key: bytes) -> int:
     rows = connection.execute(
         select(_appointments)
-        .where(_appointments.c.key_id.is_(None))
+        .where(_not_sealed(_appointments))
         .order_by(_appointments.c.id)
         .limit(BATCH)
     ).all()
@@ -207,7 +219,7 @@ def _seal_appointments(connection: Connection, search_key: bytes) -> int:
 
 def _seal_drafts(connection: Connection) -> int:
     rows = connection.execute(
-        select(_drafts).where(_drafts.c.key_id.is_(None)).order_by(_drafts.c.id).limit(BATCH)
+        select(_drafts).where(_not_sealed(_drafts)).order_by(_drafts.c.id).limit(BATCH)
     ).all()
     new_key = _sealer(connection)
     for row in rows:
@@ -224,7 +236,7 @@ def _seal_users(connection: Connection) -> int:
     rows = connection.execute(
         select(_users)
         .where(
-            _users.c.key_id.is_(None),
+            _not_sealed(_users),
             (_users.c.totp_secret.is_not(None)) | (_users.c.totp_pending_secret.is_not(None)),
         )
         .order_by(_users.c.id)

@@ -363,3 +363,38 @@ def test_an_upgrade_stopped_part_way_carries_on_and_seals_each_row_once(
     assert revision(app) == database._newest_migration()
     check_everything_opens(app, kept)
     sealed_once(app, kept)
+
+
+def test_rows_whose_keys_never_reached_the_key_store_are_sealed_again(
+    app, back_to_head, monkeypatch
+):
+    """On SQLite the data commits before the key store (another file): a process that dies
+    between the two leaves rows naming keys that were never stored. Run again, the upgrade
+    seals them anew (their clear columns are still there until 0010)."""
+    at_revision(app, "0007")
+    kept = write_as_release_2026_2(app, NAMES)
+    monkeypatch.setattr(encryption_upgrade, "BATCH", 2)
+    seal_submissions = encryption_upgrade._seal_submissions
+    calls = []
+
+    def dies_in_the_second_batch(connection, search_key):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("killed")
+        return seal_submissions(connection, search_key)
+
+    monkeypatch.setattr(encryption_upgrade, "_seal_submissions", dies_in_the_second_batch)
+    with pytest.raises(OSError):
+        upgrade(app)
+    with app.app_context(), db.engine.begin() as connection:  # the key store's commit, lost
+        lost = connection.execute(
+            RecordKey.__table__.delete().where(RecordKey.id != keys.SEARCH_KEY_ID)
+        ).rowcount
+        db.session.remove()
+    assert lost == 2
+
+    monkeypatch.setattr(encryption_upgrade, "_seal_submissions", seal_submissions)
+    upgrade(app)
+
+    check_everything_opens(app, kept)
+    sealed_once(app, kept)
