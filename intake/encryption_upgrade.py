@@ -128,10 +128,20 @@ def _in_batches(step: Callable[[Connection], int]) -> int:
 
 def seal_everything() -> dict[str, int]:
     """Seal every row still in clear; returns how many of each table."""
-    from intake.database import write_transaction
+    from intake.database import read_connection, write_transaction
 
-    with write_transaction() as session:  # made (once) before any batch holds the write lock
-        search_key = keys.search_key(session)
+    with read_connection() as connection:
+        to_index = any(
+            connection.scalar(select(select(records.c.id).where(_not_sealed(records)).exists()))
+            for records in (_submissions, _appointments)
+        )
+    # Made (once) before any batch holds the write lock, and only when there is something to
+    # index: a new database holds no key, so the first INTAKE_DATA_KEYS set after it was made
+    # (say, after `flask --app app new-data-key` made it) is taken without complaint.
+    search_key = b""
+    if to_index:
+        with write_transaction() as session:
+            search_key = keys.search_key(session)
     return {
         "submissions": _in_batches(partial(_seal_submissions, search_key=search_key)),
         "appointments": _in_batches(partial(_seal_appointments, search_key=search_key)),

@@ -18,7 +18,7 @@ from intake.app import PROJECT_ROOT
 from intake.extensions import db
 from intake.keys import KeyRing, KeyRingError, RecordKey
 from tests.sealed_records import shared_database_emptied_after  # noqa: F401  (a fixture)
-from tests.support import TEST_DATA_KEYS, make_app
+from tests.support import SHARED_DATABASE_URL, TEST_DATA_KEYS, make_app
 
 OTHER = keys.new_ring_key()
 WRITTEN_WITH = KeyRing.parse(TEST_DATA_KEYS).first_id
@@ -150,3 +150,40 @@ def test_the_check_walks_to_every_ring_key_the_key_store_names(written):
                 keys.check_ring(connection, KeyRing(raw))
             assert str(refused.value) == keys.missing_key_message([WRITTEN_WITH])
         db.session.remove()
+
+
+def test_a_key_printed_on_a_new_installation_is_then_taken(app, tmp_path):
+    """`flask --app app new-data-key` starts the app, which on SQLite makes the new database
+    (and, with no INTAKE_DATA_KEYS yet, a ring in the instance folder): the database holds no
+    key, so the app then starts with the printed key."""
+    (tmp_path / "app.py").write_text(
+        "from intake.app import create_app as _create_app\n\n\n"
+        "def create_app():\n"
+        f"    return _create_app(instance_path={str(tmp_path / 'instance')!r})\n"
+    )
+    with app.app_context():
+        shared = db.engine.url.render_as_string(hide_password=False)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("INTAKE_")}
+    environment |= {
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "INTAKE_SECRET_KEY": "test-secret",
+        "INTAKE_DATABASE_URL": shared if SHARED_DATABASE_URL else f"sqlite:///{tmp_path}/new.db",
+    }
+
+    def flask(*command: str, **extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app", *command],
+            cwd=tmp_path,
+            env=environment | extra,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    printed = flask("new-data-key")
+    assert printed.returncode == 0, printed.stderr
+    key = printed.stdout.strip()
+    assert (tmp_path / "instance" / keys.INSTANCE_RING).exists()  # made, and not used below
+    rotated = flask("rotate-keys", INTAKE_DATA_KEYS=key)
+    assert rotated.returncode == 0, rotated.stderr
+    assert rotated.stdout.endswith(": 0\n")
