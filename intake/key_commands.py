@@ -115,7 +115,12 @@ def backup(file: str, key_store: bool, force: bool) -> None:
     _refuse_live_files(target, database._sqlite_file(db.engine) or "")
     if target.exists() and not force:
         raise click.ClickException(f"{file} exists; add --force to replace it.")
-    size = copy_sqlite(source, target, replace=force)
+    try:
+        size = copy_sqlite(source, target, replace=force)
+    except FileExistsError:
+        raise click.ClickException(f"{file} exists; add --force to replace it.") from None
+    except OSError as error:
+        raise click.ClickException(f"cannot write {file}: {error.strerror or error}") from None
     what = "key store" if key_store else "data (without the key store)"
     click.echo(f"Wrote a copy of the {what} to {file} ({size:,} bytes)")
 

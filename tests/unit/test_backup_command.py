@@ -128,6 +128,12 @@ def test_an_existing_file_is_kept_unless_forced_and_the_live_files_never(app, ru
         assert Path(target).read_bytes() == before
     assert not [path for path in tmp_path.iterdir() if path.name.endswith(".partial")]
 
+    nowhere = runner.invoke(args=["backup", str(tmp_path / "no such folder" / "copy")])
+    assert nowhere.exit_code == 1
+    assert nowhere.output == (
+        f"Error: cannot write {tmp_path / 'no such folder' / 'copy'}: No such file or directory\n"
+    )
+
 
 def test_a_backup_made_while_the_app_writes_is_consistent(app, tmp_path):
     """Each copy is one moment's state: it passes SQLite's integrity check, and every
