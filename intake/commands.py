@@ -12,7 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from intake import clock, files, housekeeping, questionnaire, services, summaries
+from intake import clock, files, housekeeping, key_commands, questionnaire, services, summaries
 from intake.appointments import reminders
 from intake.clinic import queries
 from intake.clinic import services as staff
@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
         tick,
     ):
         app.cli.add_command(command)
+    key_commands.init_app(app)  # new-data-key, rotate-keys, backup
 
 
 def _new_password() -> str:

@@ -32,8 +32,9 @@ def from_environment(instance_path: str) -> dict:
         or f"sqlite:///{Path(instance_path) / 'intake.sqlite3'}",
         "SECRET_KEY": os.environ.get("INTAKE_SECRET_KEY") or _instance_secret_key(instance_path),
         # The key ring of encryption at rest (intake.keys); unset, one generated once into the
-        # instance folder, which the README says to move into the environment.
-        "DATA_KEYS": os.environ.get("INTAKE_DATA_KEYS") or None,
+        # instance folder, which the README says to move into the environment. Set but empty
+        # (a variable that did not expand) is refused, not taken for unset.
+        "DATA_KEYS": os.environ.get("INTAKE_DATA_KEYS"),
         "SESSION_COOKIE_SECURE": os.environ.get("INTAKE_SECURE_COOKIES") == "1",
         "PROXY_FIX": os.environ.get("INTAKE_PROXY_FIX") == "1",
         # Every account enrols a TOTP authenticator at its next sign-in (SPEC section 7).

@@ -54,7 +54,11 @@ def init_app(app: Flask) -> None:
             _keep_sqlite_files_private(engine)
             _tune_sqlite(engine)
             upgrade_schema(app)
-        check_key_ring(app)
+        try:
+            check_key_ring(app)
+        except keys.KeyRingError:
+            engine.dispose()  # the app will not start: its connections are closed, not leaked
+            raise
 
 
 def check_key_ring(app: Flask) -> None:

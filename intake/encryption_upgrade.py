@@ -29,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from intake import keys, search
 
@@ -140,10 +141,20 @@ def _in_batches(step: Callable[[Connection], int]) -> int:
 
 def seal_everything() -> dict[str, int]:
     """Seal every row still in clear; returns how many of each table."""
-    from intake.database import write_transaction
+    from intake.database import read_connection, write_transaction
 
-    with write_transaction() as session:  # made (once) before any batch holds the write lock
-        search_key = keys.search_key(session)
+    with read_connection() as connection:
+        to_index = any(
+            connection.scalar(select(select(records.c.id).where(_not_sealed(records)).exists()))
+            for records in (_submissions, _appointments)
+        )
+    # Made (once) before any batch holds the write lock, and only when there is something to
+    # index: a new database holds no key, so the first INTAKE_DATA_KEYS set after it was made
+    # (say, after `flask --app app new-data-key` made it) is taken without complaint.
+    search_key = b""
+    if to_index:
+        with write_transaction() as session:
+            search_key = keys.search_key(session)
     return {
         "submissions": _in_batches(partial(_seal_submissions, search_key=search_key)),
         "appointments": _in_batches(partial(_seal_appointments, search_key=search_key)),
@@ -152,10 +163,18 @@ def seal_everything() -> dict[str, int]:
     }
 
 
+def _not_sealed(records) -> ColumnElement[bool]:
+    """A row still to seal: it has no key, or its key is not in the key store. On SQLite the
+    key store is a file of its own, which commits after the data: a process that dies between
+    the two commits leaves rows naming keys that were never stored, sealed again here."""
+    stored = select(_record_keys.c.id).where(_record_keys.c.id == records.c.key_id)
+    return records.c.key_id.is_(None) | ~stored.exists()
+
+
 def _seal_submissions(connection: Connection, search_key: bytes) -> int:
     rows = connection.execute(
         select(_submissions)
-        .where(_submissions.c.key_id.is_(None))
+        .where(_not_sealed(_submissions))
         .order_by(_submissions.c.id)
         .limit(BATCH)
     ).all()
@@ -164,6 +183,8 @@ def _seal_submissions(connection: Connection, search_key: bytes) -> int:
     new_key = _sealer(connection)
     for row in rows:
         key_id, seal = new_key()
+        for earlier in (_pdfs, _grams):  # of a seal whose key was lost (see _not_sealed)
+            connection.execute(delete(earlier).where(earlier.c.submission_id == row.id))
         connection.execute(
             update(_submissions)
             .where(_submissions.c.id == row.id)
@@ -188,7 +209,7 @@ def _seal_submissions(connection: Connection, search_key: bytes) -> int:
 def _seal_appointments(connection: Connection, search_key: bytes) -> int:
     rows = connection.execute(
         select(_appointments)
-        .where(_appointments.c.key_id.is_(None))
+        .where(_not_sealed(_appointments))
         .order_by(_appointments.c.id)
         .limit(BATCH)
     ).all()
@@ -221,7 +242,7 @@ def _seal_appointments(connection: Connection, search_key: bytes) -> int:
 
 def _seal_drafts(connection: Connection) -> int:
     rows = connection.execute(
-        select(_drafts).where(_drafts.c.key_id.is_(None)).order_by(_drafts.c.id).limit(BATCH)
+        select(_drafts).where(_not_sealed(_drafts)).order_by(_drafts.c.id).limit(BATCH)
     ).all()
     new_key = _sealer(connection)
     for row in rows:
@@ -238,7 +259,7 @@ def _seal_users(connection: Connection) -> int:
     rows = connection.execute(
         select(_users)
         .where(
-            _users.c.key_id.is_(None),
+            _not_sealed(_users),
             (_users.c.totp_secret.is_not(None)) | (_users.c.totp_pending_secret.is_not(None)),
         )
         .order_by(_users.c.id)

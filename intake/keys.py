@@ -123,8 +123,9 @@ class KeyRing:
 
 def missing_key_message(ring_key_ids: list[str]) -> str:
     named = ", ".join(sorted(ring_key_ids))
+    noun, wrap = ("key", "wraps") if len(ring_key_ids) == 1 else ("keys", "wrap")
     return (
-        f"{SETTING} does not hold the ring key {named}, which wraps stored records. Set "
+        f"{SETTING} does not hold the ring {noun} {named}, which {wrap} stored records. Set "
         f"{SETTING} to the keys this database was written with (the newest first); "
         "without them its patients' data cannot be read."
     )
@@ -135,9 +136,10 @@ def _wrap_context(record_key_id: int) -> bytes:
 
 
 def ring_from_config(config: dict, instance_path: str) -> KeyRing:
-    """INTAKE_DATA_KEYS, or a ring generated once into the instance folder (0600)."""
-    value = config.get("DATA_KEYS") or _instance_ring(instance_path)
-    return KeyRing.parse(value)
+    """INTAKE_DATA_KEYS, or when it is not set a ring generated once into the instance folder
+    (0600). Set but holding no key (empty, or only commas) is a KeyRingError."""
+    value = config.get("DATA_KEYS")
+    return KeyRing.parse(_instance_ring(instance_path) if value is None else value)
 
 
 INSTANCE_RING = "data_keys"
