@@ -30,12 +30,14 @@ from intake.keys import RecordKey, SealedField
 
 
 def _record_key(model: str):
-    """The record's own key in the key store (intake.keys): joined when the record is read.
+    """The record's own key in the key store (intake.keys): loaded with the record, by a second
+    SELECT of the keys of every record read (a join would be the nullable side of an outer
+    join, which PostgreSQL refuses to lock: every SELECT ... FOR UPDATE of a record failed).
     No foreign key: on SQLite the key store is another database file."""
     return relationship(
         RecordKey,
         primaryjoin=f"foreign({model}.key_id) == RecordKey.id",
-        lazy="joined",
+        lazy="selectin",
         viewonly=False,
     )
 
