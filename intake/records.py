@@ -29,8 +29,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from intake import clock, keys, search
-from intake.appointments.reminders import claimable
-from intake.appointments.services import _is_forward, _move, _revoke
+
+# Modules, not names: the clinic blueprint imports this module (through its form) while
+# intake.appointments is still being imported.
+from intake.appointments import reminders
+from intake.appointments import services as appointments
 from intake.clinic.services import _event
 from intake.database import write_transaction
 from intake.extensions import db
@@ -43,7 +46,7 @@ from intake.models import (
     User,
 )
 
-REASON_MAX = 500  # the tombstone's deletion_reason column
+REASON_MAX: int = Submission.__table__.c.deletion_reason.type.length  # type: ignore[attr-defined]
 RETENTION_BATCH = 100  # submissions deleted in one transaction by tick
 FILED_REASON = "Retention: filed in the patient record more than {days} days ago"
 UNFILED_REASON = "Retention: not filed, more than {days} days after submission"
@@ -84,8 +87,8 @@ def mark_filed(reference: str, user: User) -> None:
             appointment = session.get_one(
                 Appointment, submission.appointment_id, with_for_update=True
             )
-            if _is_forward(appointment.state, "filed"):
-                _move(session, appointment, "filed", user, now)
+            if appointments._is_forward(appointment.state, "filed"):
+                appointments._move(session, appointment, "filed", user, now)
 
 
 def place_hold(reference: str, user: User) -> None:
@@ -192,7 +195,7 @@ def _erase_contact_details(session, appointment_id: int, now: datetime) -> None:
     appointment.email_status = None
     appointment.email_error = None  # a mail server's refusal may quote the address
     appointment.natural_key = secrets.token_hex(32)
-    _revoke(session, appointment_id, now)
+    appointments._revoke(session, appointment_id, now)
     session.execute(
         update(DeskCode)
         .where(
@@ -255,7 +258,7 @@ def apply_retention(filed_days: int, unfiled_days: int) -> Retention:
     while True:
         with write_transaction() as session:
             ids = session.scalars(
-                claimable(
+                reminders.claimable(
                     select(Submission.id)
                     .where(_due(filed_before, unfiled_before), Submission.legal_hold_at.is_(None))
                     .order_by(Submission.id)
