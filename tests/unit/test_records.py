@@ -6,6 +6,7 @@ the database files, their write-ahead logs or the key store."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from tests.records_helpers import (
     submission_row,
     usable_desk_codes,
 )
-from tests.support import SHARED_DATABASE_URL
+from tests.support import SHARED_DATABASE_URL, make_app
 
 REASON = "The patient asked for their data to be deleted (email of 3 December)."
 
@@ -273,3 +274,34 @@ def test_on_sqlite_nothing_deleted_is_left_in_the_files_or_their_logs(in_app, cl
         assert NAME.encode() not in content
         assert b"Quillfeather" not in content
     assert pdf_hash.encode() in files["intake.sqlite3"]  # the tombstone's hash stays
+
+
+def test_two_clinicians_deleting_at_once_delete_once(in_app, clinician, tmp_path):
+    """Two deletions of one submission at once, from two app instances (two servers): one
+    deletes, the other is told it is deleted already; one audit event."""
+    reference = submit(in_app, pdf=True)
+    db.session.remove()
+    apps = [make_app(tmp_path) for _ in range(2)]
+    start = threading.Barrier(len(apps))
+    outcomes: list[str] = []
+
+    def run(app):
+        with app.app_context():
+            user = db.session.scalars(select(User).where(User.email == CLINICIAN)).one()
+            start.wait()
+            try:
+                records.delete_now(reference, user, REASON)
+                outcomes.append("deleted")
+            except records.Deleted:
+                outcomes.append("already")
+            except Exception as error:  # surfaced below
+                outcomes.append(repr(error))
+            db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(app,)) for app in apps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already", "deleted"]
+    assert [e.outcome for e in events("delete_submission")] == ["success"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from intake import keys, records
+from intake import config, keys, records
 from intake.database import write_transaction
 from intake.extensions import db
 from intake.models import AuditEvent, Submission, User
@@ -221,3 +221,15 @@ def test_the_real_command_under_faketime_deletes_a_filed_submission(in_app, clin
     assert ran_at <= deleted.deleted_at < ran_at + timedelta(minutes=2)
     assert not submission_row(recent).is_deleted
     assert deletions() == {old: 1}
+
+
+def test_the_periods_are_read_from_the_environment_and_checked_at_start(monkeypatch, tmp_path):
+    monkeypatch.setenv("INTAKE_RETAIN_FILED_DAYS", "7")
+    monkeypatch.delenv("INTAKE_RETAIN_UNFILED_DAYS", raising=False)
+    settings = config.from_environment(str(tmp_path))
+    config.finish(settings)
+    assert (settings["RETAIN_FILED_DAYS"], settings["RETAIN_UNFILED_DAYS"]) == (7, 365)
+    monkeypatch.setenv("INTAKE_RETAIN_UNFILED_DAYS", "0")
+    settings = config.from_environment(str(tmp_path))
+    with pytest.raises(ValueError, match="INTAKE_RETAIN_UNFILED_DAYS must be a whole number"):
+        config.finish(settings)
