@@ -305,25 +305,25 @@ def _done() -> str | None:
 @bp.post("/submissions/<reference>/filed")
 @role_required("clinician", action="mark_filed")
 def mark_filed(reference: str):
-    found = _live(reference)
-    _carry_out(found, records.mark_filed)
-    return _after(found, "filed")
+    return _hand_off(reference, records.mark_filed, "filed")
 
 
 @bp.post("/submissions/<reference>/hold")
 @role_required("clinician", action="place_legal_hold")
 def place_hold(reference: str):
-    found = _live(reference)
-    _carry_out(found, records.place_hold)
-    return _after(found, "held")
+    return _hand_off(reference, records.place_hold, "held")
 
 
 @bp.post("/submissions/<reference>/release-hold")
 @role_required("clinician", action="release_legal_hold")
 def release_hold(reference: str):
+    return _hand_off(reference, records.release_hold, "released")
+
+
+def _hand_off(reference: str, action, done: str):
     found = _live(reference)
-    _carry_out(found, records.release_hold)
-    return _after(found, "released")
+    _carry_out(found, action)
+    return _after(found, done)
 
 
 @bp.post("/submissions/<reference>/delete")
