@@ -332,7 +332,8 @@ def delete_submission(reference: str):
     """Delete now: the reason first (its page again, with what was typed, when it is
     missing or refused), then a page asking to confirm, then the deletion."""
     found = _live(reference)
-    if found.legal_hold_at is not None:
+    if found.legal_hold_at is not None:  # refused before a reason is asked for, audited
+        services.audit(current_user, "delete_submission", found.reference, "held")
         _refuse_held(found)
     form = DeletionForm()
     if not form.validate_on_submit():

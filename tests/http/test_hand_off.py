@@ -155,6 +155,7 @@ def test_a_legal_hold_stops_delete_now_until_it_is_released(app, doctor):
     assert refusal.find("h1")[0]["text"] == "This submission is under a legal hold"
     assert "Release the legal hold first" in refusal.text
     assert page(doctor, reference).find("h1")[0]["text"] == "Ada Lovelace"  # still there
+    assert audited(app, "delete_submission") == [(CLINICIAN, 1, "delete_submission", "held")]
 
     response = press(doctor, reference, "release-hold")
     assert response.location == f"/clinic/submissions/{reference}?done=released"
