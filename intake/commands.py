@@ -1,5 +1,5 @@
 """Command-line tasks: PDFs (export-pdf, demo), staff accounts, the audit log, and tick
-(reminders and expiry)."""
+(reminders and expiry, retention, stale rows)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from intake import clock, files, housekeeping, key_commands, questionnaire, services, summaries
+from intake import (
+    clock,
+    files,
+    housekeeping,
+    key_commands,
+    questionnaire,
+    records,
+    services,
+    summaries,
+)
 from intake.appointments import reminders
 from intake.clinic import queries
 from intake.clinic import services as staff
@@ -118,7 +127,8 @@ def audit(since) -> None:
 @click.command("purge")
 @with_appcontext
 def purge() -> None:
-    """Delete stale rows (rate-limit counts, sign-in throttles, old sign-ins, expired drafts)."""
+    """Delete stale rows (rate-limit counts, sign-in throttles, old sign-ins, expired drafts,
+    old invitation links and desk codes); tick does it too."""
     for kind, count in housekeeping.purge_stale(clock.now()).items():
         click.echo(f"{kind}: {count}")
 
@@ -126,8 +136,10 @@ def purge() -> None:
 @click.command("tick")
 @with_appcontext
 def tick() -> None:
-    """Send the reminders due now and expire the appointments whose day has ended; for cron
-    or a systemd timer every 5 or 10 minutes. Prints ids only, never a patient's details."""
+    """Send the reminders due now, expire the appointments whose day has ended, delete the
+    submissions retention says to (INTAKE_RETAIN_FILED_DAYS, INTAKE_RETAIN_UNFILED_DAYS) and
+    purge stale rows; for cron or a systemd timer every 5 or 10 minutes, on any number of
+    machines at once. Prints ids and counts only, never a patient's details."""
     report = reminders.tick(current_app.config["TIMEZONE"])
     for reminder_id, why in report.skipped:
         click.echo(f"reminder {reminder_id} skipped: {why}")
@@ -139,6 +151,15 @@ def tick() -> None:
         f"reminders sent: {len(report.sent)}, failed: {len(report.failed)}, "
         f"skipped: {len(report.skipped)}; appointments expired: {len(report.expired)}"
     )
+    retention = records.apply_retention(
+        current_app.config["RETAIN_FILED_DAYS"], current_app.config["RETAIN_UNFILED_DAYS"]
+    )
+    click.echo(
+        f"submissions deleted by retention: filed {len(retention.filed)}, "
+        f"never filed {len(retention.unfiled)}; kept under a legal hold: {retention.held}"
+    )
+    purged = housekeeping.purge_stale(clock.now())
+    click.echo("stale rows purged: " + ", ".join(f"{kind} {n}" for kind, n in purged.items()))
 
 
 @click.command("export-pdf")

@@ -55,6 +55,12 @@ class DayRow:
     def state_words(self) -> str:
         return STATE_WORDS[self.appointment.state]
 
+    @property
+    def name(self) -> str | None:
+        """The patient's name; None once their submission was deleted with their contact
+        details (intake.records): the row stays, with its time and state."""
+        return self.appointment.patient_name
+
 
 @dataclass(frozen=True)
 class Day:

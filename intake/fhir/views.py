@@ -80,6 +80,13 @@ def questionnaire(resource_id: str):
 def questionnaire_response(reference: str):
     base = fhir_base()
     found = queries.find(reference) or abort(404)
+    if found.is_deleted:  # a tombstone: its answers are gone (SPEC section 12)
+        return _outcome(
+            410,
+            "error",
+            "deleted",
+            f"Submission {found.reference} has been deleted: its answers are gone.",
+        )
     clinic_timezone = current_app.config["TIMEZONE"]
     resource = resources.questionnaire_response(
         base=base,
