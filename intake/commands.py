@@ -168,7 +168,10 @@ def tick() -> None:
 @with_appcontext
 def export_pdf(reference: str, file: str) -> None:
     """Write a submission's PDF summary to FILE (- for standard output)."""
-    pdf = summaries.find_pdf(reference.strip().upper(), current_app.config["TIMEZONE"])
+    try:
+        pdf = summaries.find_pdf(reference.strip().upper(), current_app.config["TIMEZONE"])
+    except summaries.Deleted as deleted:
+        raise click.ClickException(str(deleted)) from None
     if pdf is None:
         raise click.ClickException(f"No submission has the reference {reference!r}.")
     if file == "-":

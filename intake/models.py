@@ -282,7 +282,7 @@ class Invitation(Model):
     appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # purged after
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Wrong dates of birth: five in 15 minutes lock the invitation for 15 minutes.
@@ -299,7 +299,7 @@ class DeskCode(Model):
     appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # purged after
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

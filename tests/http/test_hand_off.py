@@ -283,3 +283,20 @@ def _day_of(app, invited) -> str:
         day = db.session.get_one(Appointment, invited.appointment_id).appointment_date
         db.session.remove()
     return day.isoformat()
+
+
+def test_a_deleted_appointments_task_and_the_export_of_a_deleted_pdf_say_so(app, doctor, runner):
+    invited = invited_submission(app)
+    task_url = f"/clinic/appointments/{invited.appointment_id}/task.json"
+    assert doctor.client.get(task_url).status_code == 200
+    press(doctor, invited.reference, "delete", reason=REASON, confirm="yes")
+
+    task = doctor.client.get(task_url)
+    assert task.status_code == 410
+    assert task.get_json()["issue"][0]["code"] == "deleted"
+    assert NAME not in task.get_data(as_text=True)
+
+    exported = runner.invoke(args=["export-pdf", invited.reference, "-"])
+    assert exported.exit_code == 1
+    assert f"Submission {invited.reference} was deleted" in exported.output
+    assert "Traceback" not in exported.output

@@ -74,6 +74,9 @@ def upgrade():
         sa.Column("sealed", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("submission_id"),
     )
+    # tick purges stale links and desk codes by their end (intake.housekeeping)
+    op.create_index("ix_invitations_expires_at", "invitations", ["expires_at"])
+    op.create_index("ix_desk_codes_expires_at", "desk_codes", ["expires_at"])
     op.create_table(
         "search_grams",
         sa.Column("gram", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -97,6 +100,8 @@ def downgrade():
     with op.batch_alter_table("drafts") as batch_op:
         batch_op.alter_column("answers", existing_type=sa.JSON(), nullable=False)
     op.drop_table("search_grams")
+    op.drop_index("ix_desk_codes_expires_at", "desk_codes")
+    op.drop_index("ix_invitations_expires_at", "invitations")
     op.drop_table("submission_pdfs")
     with op.batch_alter_table("submissions") as batch_op:
         batch_op.drop_index("ix_submissions_live")
