@@ -34,7 +34,7 @@ from intake import clock, keys, search
 # intake.appointments is still being imported.
 from intake.appointments import reminders
 from intake.appointments import services as appointments
-from intake.clinic.services import _event
+from intake.clinic.services import audit_event
 from intake.database import write_transaction
 from intake.extensions import db
 from intake.models import (
@@ -82,13 +82,13 @@ def mark_filed(reference: str, user: User) -> None:
         submission = _live_submission(session, reference)
         if submission.filed_at is None:
             submission.filed_at, submission.filed_by_id = now, user.id
-        session.add(_event(user.email, user.id, "mark_filed", reference, "success", now))
+        session.add(audit_event(user.email, user.id, "mark_filed", reference, "success", now))
         if submission.appointment_id is not None:
             appointment = session.get_one(
                 Appointment, submission.appointment_id, with_for_update=True
             )
-            if appointments._is_forward(appointment.state, "filed"):
-                appointments._move(session, appointment, "filed", user, now)
+            if appointments.is_forward(appointment.state, "filed"):
+                appointments.move_to(session, appointment, "filed", user, now)
 
 
 def place_hold(reference: str, user: User) -> None:
@@ -99,7 +99,7 @@ def place_hold(reference: str, user: User) -> None:
         submission = _live_submission(session, reference)
         if submission.legal_hold_at is None:
             submission.legal_hold_at, submission.legal_hold_by_id = now, user.id
-        session.add(_event(user.email, user.id, "place_legal_hold", reference, "success", now))
+        session.add(audit_event(user.email, user.id, "place_legal_hold", reference, "success", now))
 
 
 def release_hold(reference: str, user: User) -> None:
@@ -108,7 +108,9 @@ def release_hold(reference: str, user: User) -> None:
     with write_transaction() as session:
         submission = _live_submission(session, reference)
         submission.legal_hold_at, submission.legal_hold_by_id = None, None
-        session.add(_event(user.email, user.id, "release_legal_hold", reference, "success", now))
+        session.add(
+            audit_event(user.email, user.id, "release_legal_hold", reference, "success", now)
+        )
 
 
 def _live_submission(session, reference: str) -> Submission:
@@ -137,7 +139,9 @@ def delete_now(reference: str, user: User, reason: str) -> None:
     with write_transaction() as session:
         submission = _live_submission(session, reference)
         if submission.legal_hold_at is not None:
-            session.add(_event(user.email, user.id, "delete_submission", reference, "held", now))
+            session.add(
+                audit_event(user.email, user.id, "delete_submission", reference, "held", now)
+            )
             refused = True
         else:
             erase(session, submission, now, user, reason)
@@ -170,7 +174,7 @@ def erase(session, submission: Submission, now: datetime, user: User | None, rea
         _erase_contact_details(session, submission.appointment_id, now)
     email, user_id = (user.email, user.id) if user else ("", None)
     session.add(
-        _event(
+        audit_event(
             email,
             user_id,
             "delete_submission",
@@ -195,7 +199,7 @@ def _erase_contact_details(session, appointment_id: int, now: datetime) -> None:
     appointment.email_status = None
     appointment.email_error = None  # a mail server's refusal may quote the address
     appointment.natural_key = secrets.token_hex(32)
-    appointments._revoke(session, appointment_id, now)
+    appointments.revoke_links(session, appointment_id, now)
     session.execute(
         update(DeskCode)
         .where(
