@@ -267,6 +267,7 @@ class _BulkWriter:
         per_day = max(5, min(200, count // 730))
         days = [self.today + timedelta(days=offset) for offset in range(-14, 15)]
         with write_transaction():
+            self.cache_more()
             self._add_appointments(count, per_day, days)
         return per_day * len(days)
 
@@ -436,6 +437,22 @@ class _BulkWriter:
         """In each batch's transaction, on the connection it runs on."""
         if not self.postgresql:
             self.session.execute(text("PRAGMA cache_size=-262144"))
+
+    def new_ids(self, table, size: int) -> list[int]:
+        """`size` ids no other writer will take: the table's sequence on PostgreSQL; on
+        SQLite, past the largest, under the write lock held until the batch commits."""
+        if self.postgresql:
+            return list(
+                self.session.scalars(
+                    text(
+                        "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                        "FROM generate_series(1, :size)"
+                    ),
+                    {"table": table.name, "size": size},
+                )
+            )
+        largest = self.session.scalar(select(func.max(table.c.id))) or 0
+        return list(range(largest + 1, largest + 1 + size))
 
     def write_grams(self, grams: list[tuple[int, int]]) -> None:
         driver = self.session.connection().connection.driver_connection
