@@ -126,7 +126,7 @@ def submissions_page(
     if found is None:
         listing: _Listing = _Walk(conditions, None)
         total = db.session.scalar(select(func.count(Submission.id)).where(*conditions)) or 0
-    elif found.common and len(conditions) == 1:
+    elif found.common and not listed.narrowed:
         # A common name over the whole list: counted by the index, pages walked.
         listing, total = _Walk(conditions, found), found.count
     else:
@@ -221,6 +221,11 @@ class _Filters:
 
     submitted: tuple[datetime, datetime] | None
     appointment_on: date | None
+
+    @property
+    def narrowed(self) -> bool:
+        """To a day: few enough to read through."""
+        return self.submitted is not None or self.appointment_on is not None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = [Submission.deleted_at.is_(None)]

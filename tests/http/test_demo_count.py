@@ -95,18 +95,20 @@ def test_demo_count_adds_sealed_searchable_submissions_and_prints_its_rate(app, 
     assert staff.page("/clinic/day").count("<tr") > 1
 
 
-def test_demo_count_adds_to_what_is_there_with_new_references(app, runner):
+def test_demo_count_adds_to_what_is_there_with_new_references(app, runner, client):
     for _ in range(2):
-        result = runner.invoke(args=["demo", "--count", "120"])
+        result = runner.invoke(args=["demo", "--count", "525"])
         assert result.exit_code == 0, result.output
     with app.app_context():
         references = db.session.scalars(select(Submission.reference)).all()
-        assert len(references) == len(set(references)) == 240
+        assert len(references) == len(set(references)) == 1050
         # No clinician: none reviewed (no one to have reviewed them).
         assert not db.session.scalar(
             select(func.count()).where(Submission.reviewed_at.is_not(None))
         )
         db.session.remove()
+    create_user(app, CLINICIAN, "clinician")
+    assert "1,050 submissions, page 1 of 21" in Staff(client).signed_in().page("/clinic/")
 
 
 def test_demo_count_must_be_positive(runner):
