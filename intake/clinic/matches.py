@@ -10,7 +10,7 @@ Each way is a `Part`. Its pieces are intersected starting from the rarest, so th
 that of the rarest piece, and counted: a part matching fewer than SELECTIVE submissions is
 read out as a set of ids; a more common one (a frequent surname, a single letter) is never
 read out whole: the list walks the newest submissions and asks the index which of them match
-(`matching`), 50 matches being a short walk when they are common.
+(`held`), 50 matches being a short walk when they are common.
 
 The index says a submission has every piece, not that the pieces stand together ("ann" and
 "nna" are in "Hanna Nnamdi" too): what is shown is checked against the name in clear
@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import aliased
 
 from intake import keys, search
@@ -70,23 +70,29 @@ class Search:
         """Every id matched, when no part is common."""
         return set().union(*(part.ids or set() for part in self.parts))
 
+    def held(self, submission_id) -> list:
+        """For each common part, whether a submission holds all its grams: a column of a
+        statement listing submissions. The rarest gram is looked up first and the others
+        only while they are found, so most rows cost one lookup in the index."""
+        return [
+            and_(*(_holds(gram, submission_id) for gram in part.grams))
+            for part in self.parts
+            if part.common
+        ]
+
+    def holds(self, submission_id: int, held: Iterable) -> bool:
+        """Whether the index matches a submission, given its `held` columns."""
+        if any(held):
+            return True
+        return any(submission_id in part.ids for part in self.parts if part.ids is not None)
+
     def matching(self, ids: list[int]) -> set[int]:
-        """Those of `ids` the index matches."""
+        """Those of `ids` (a day's) the index matches."""
         found: set[int] = set()
-        for part in self.parts:
-            if part.ids is not None:
-                found |= part.ids.intersection(ids)
-                continue
-            for chunk in chunks(ids):
-                found.update(
-                    db.session.scalars(
-                        select(SearchGram.submission_id)
-                        .where(SearchGram.gram.in_(part.grams))
-                        .where(SearchGram.submission_id.in_(chunk))
-                        .group_by(SearchGram.submission_id)
-                        .having(func.count() == len(part.grams))
-                    )
-                )
+        for chunk in chunks(ids):
+            listed = select(Submission.id).where(Submission.id.in_(chunk)).subquery()
+            read = db.session.execute(select(listed.c.id, *self.held(listed.c.id)))
+            found.update(row[0] for row in read if self.holds(row[0], row[1:]))
         return found
 
     def verify(self, submission: Submission) -> bool:
@@ -133,6 +139,15 @@ def _counted(grams: set[int]) -> Part:
         ids = set(db.session.scalars(both))
         return Part(ordered, len(ids), ids)
     return Part(ordered, count)
+
+
+def _holds(gram: int, submission_id):
+    """Whether a submission holds a gram: one lookup of the primary key. (Counted, not
+    EXISTS, which PostgreSQL would answer by reading every submission holding the gram.)"""
+    held = select(func.count()).where(
+        SearchGram.gram == gram, SearchGram.submission_id == submission_id
+    )
+    return held.scalar_subquery() > 0
 
 
 def _postings(gram: int) -> int:

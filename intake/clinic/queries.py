@@ -173,22 +173,43 @@ class _Walk(_Listing):
         position = (Submission.submitted_at, Submission.id)
         order = [column.desc() if newest_first else column.asc() for column in position]
         taken: list[Submission] = []
-        stretch = want if self.found is None else 500
+        stretch = want if self.found is None else self._first_stretch(want)
+        read_so_far, matched_so_far = 0, 0
         while len(taken) < want:
             statement = select(*position).where(*self.conditions)
             if after is not None:
                 statement = statement.where(_beyond(after, newest_first))
-            read = db.session.execute(statement.order_by(*order).limit(stretch)).all()
-            ids = [row.id for row in read]
-            if self.found is not None:
-                matched = self.found.matching(ids)
-                ids = [id_ for id_ in ids if id_ in matched]
+            statement = statement.order_by(*order).limit(stretch)
+            read: list[Position]
+            if self.found is None:
+                read = [(row[0], row[1]) for row in db.session.execute(statement)]
+                ids = [id_ for _, id_ in read]
+            else:
+                # The stretch, and for each row whether the index matches it, in one statement.
+                walked = statement.subquery()
+                held = self.found.held(walked.c.id)
+                rows = db.session.execute(select(walked.c.submitted_at, walked.c.id, *held))
+                matched = sorted(
+                    (tuple(row) for row in rows), key=lambda row: row[:2], reverse=newest_first
+                )
+                read = [(row[0], row[1]) for row in matched]
+                ids = [row[1] for row in matched if self.found.holds(row[1], row[2:])]
+                read_so_far, matched_so_far = read_so_far + len(read), matched_so_far + len(ids)
             taken += _loaded(ids, self.found, want - len(taken))
             if len(read) < stretch:
                 break
-            after = (read[-1].submitted_at, read[-1].id)
-            stretch = min(stretch * 4, 20_000)
+            after = read[-1]
+            if self.found is not None:
+                # As far again as the matches so far say the rest of the page is, and a bit.
+                rate = max(matched_so_far, 1) / read_so_far
+                stretch = max(200, min(20_000, int((want - len(taken)) / rate * 1.3)))
         return taken if newest_first else taken[::-1]
+
+    def _first_stretch(self, want: int) -> int:
+        """As far as the search's count says `want` matches are, and a bit."""
+        assert self.found is not None
+        rate = self.found.count / max(1, db.session.scalar(select(func.max(Submission.id))) or 1)
+        return max(200, min(20_000, int(want / max(rate, 1e-6) * 1.3)))
 
 
 def _beyond(after: Position, newest_first: bool):
