@@ -14,12 +14,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import partial
 from time import perf_counter
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Date, DateTime, Time, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from intake import clock, keys, questionnaire, search, services
 from intake.appointments.services import NewAppointment, natural_key
-from intake.database import write_transaction
+from intake.database import UTCDateTime, write_transaction
 from intake.extensions import db
 from intake.keys import RecordKey
 from intake.models import APPOINTMENT_STATES, Appointment, Submission, User
@@ -231,6 +231,7 @@ class _BulkWriter:
             for answers in map(questionnaire.applicable_answers, sample_answers(today))
         ]
         self.grams: dict[tuple[str, str], int] = {}
+        self.name_grams: dict[str, set[int]] = {}
         self.reviewer_id = _demo_reviewer()
         self.answering: list[tuple[int, str, date]] = []  # appointments a submission answers
         end = datetime.combine(today, time(18), timezone.utc)
@@ -250,14 +251,22 @@ class _BulkWriter:
         return {"id": key_id, "ring_key_id": wrapped_by, "wrapped": wrapped}, key
 
     def grams_of(self, submission_id: int, name: str, reference: str) -> list[tuple[int, int]]:
-        found = set()
-        for kind, typed in ((search.NAME, name), (search.REFERENCE, reference.replace("-", ""))):
-            for piece in search.pieces(typed):
-                gram = self.grams.get((kind, piece))
-                if gram is None:
-                    gram = self.grams[kind, piece] = keys.keyed_hash(self.search_key, kind, piece)
-                found.add(gram)
+        """search.index_rows, with each name's grams and each piece's hash kept: the names
+        repeat, and the pieces of references are at most 32 ** 3."""
+        name_grams = self.name_grams.get(name)
+        if name_grams is None:
+            name_grams = self.name_grams[name] = self.hashed(search.NAME, name)
+        found = name_grams | self.hashed(search.REFERENCE, reference.replace("-", ""))
         return [(gram, submission_id) for gram in found]
+
+    def hashed(self, kind: str, text: str) -> set[int]:
+        found = set()
+        for piece in search.pieces(text):
+            gram = self.grams.get((kind, piece))
+            if gram is None:
+                gram = self.grams[kind, piece] = keys.keyed_hash(self.search_key, kind, piece)
+            found.add(gram)
+        return found
 
     # Appointments -------------------------------------------------------------------------
 
@@ -470,7 +479,14 @@ class _BulkWriter:
         if not rows:
             return
         columns = list(rows[0])
-        values = [[_stored(row[column]) for column in columns] for row in rows]
+        stored = [
+            isinstance(table.c[column].type, Date | DateTime | Time | UTCDateTime)
+            for column in columns
+        ]
+        values = [
+            [_stored(row[c]) if s else row[c] for c, s in zip(columns, stored, strict=True)]
+            for row in rows
+        ]
         driver = self.session.connection().connection.driver_connection
         name = f"{table.schema}.{table.name}" if table.schema else table.name
         if self.postgresql:
