@@ -190,11 +190,12 @@ class Synthetic:
         return self.submissions / self.seconds if self.seconds else float("inf")
 
 
-def add_synthetic(count: int, today: date, batch: int = 5000) -> Synthetic:
+def add_synthetic(count: int, today: date, batch: int = 50_000) -> Synthetic:
     """`count` made-up submissions spread over the last two years, about half with an
     appointment date, a third of them reviewed; and appointments on the days around today
     for the Clinic day, some of them answered by one of these submissions. Written in bulk,
-    each batch one transaction: sealed under a key of their own per record exactly as the
+    each batch one transaction (large: on SQLite each batch rewrites much of the search index's
+    B-tree, whatever its size): sealed under a key of their own per record exactly as the
     submit path seals them, indexed for search, no PDF (rendered when first asked for)."""
     started = perf_counter()
     writer = _BulkWriter(db.session, today)
