@@ -370,6 +370,7 @@ class _BulkWriter:
             keyrow, key = self.record_key()
             keyrows.append(keyrow)
             appointment_id = None
+            appointment: date | None
             if self.answering:  # the appointments answered come first
                 appointment_id, name, day = self.answering.pop()
                 submitted_at = datetime.combine(day, time(7), timezone.utc) - timedelta(
