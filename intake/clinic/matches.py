@@ -13,8 +13,8 @@ read out whole: the list walks the newest submissions and asks the index which o
 (`held`), 50 matches being a short walk when they are common.
 
 The index says a submission has every piece, not that the pieces stand together ("ann" and
-"nna" are in "Hanna Nnamdi" too): what is shown is checked against the name in clear
-(`Search.verify`).
+"nna", the pieces of "anna", are in "Ann Nnamdi" too): what is shown is checked against the
+name in clear (`Search.verify`).
 """
 
 from __future__ import annotations
