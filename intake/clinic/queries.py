@@ -285,14 +285,15 @@ def _positions(listed: _Filters, ids: set[int] | None, found: matches.Search) ->
 
 
 def _loaded(ids: list[int], found: matches.Search | None, want: int) -> list[Submission]:
-    """Up to `want` of these submissions, in this order, those the search confirms."""
+    """Up to `want` of these submissions, in this order, those the search confirms: read a
+    few more than are still wanted at a time (a row the search refuses is rare)."""
     taken: list[Submission] = []
-    for chunk in matches.chunks(ids):
-        if len(taken) >= want:
-            break
-        rows = {
-            s.id: s for s in db.session.scalars(select(Submission).where(Submission.id.in_(chunk)))
-        }
+    start = 0
+    while len(taken) < want and start < len(ids):
+        chunk = ids[start : start + min(matches.CHUNK, want - len(taken) + 10)]
+        start += len(chunk)
+        statement = select(Submission).where(Submission.id.in_(chunk))
+        rows = {s.id: s for s in db.session.scalars(statement)}
         for id_ in chunk:
             submission = rows.get(id_)
             if submission is not None and (found is None or found.verify(submission)):
