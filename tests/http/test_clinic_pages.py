@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from intake import questionnaire
 from intake.assessment import assess
@@ -326,6 +326,40 @@ def test_a_page_no_button_could_send_shows_the_first(app, clinician, frozen_cloc
         page = clinician.search(page="2", **fields)
         assert listed(page) == newest_first[:50], fields
         assert "120 submissions, page 1 of 3" in page, fields
+
+
+def test_the_list_reads_no_pdf_and_walks_no_offset(app, clinician, frozen_clock, how_found):
+    """SPEC section 12: a list never reads PDF bytes; pages never OFFSET through rows."""
+    submit_many(app, 60, clock=frozen_clock)
+    submit(app, pdf=True, full_name="Grace Hopper")
+    statements: list[tuple[str, object]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        clinician.signed_in()
+        first = clinician.search()
+        clinician.search(page="2", **shown_fields(first))
+        clinician.search(page=str(10**18))
+        found = clinician.search(q="patient")
+        clinician.search(q="patient", page="2", **shown_fields(found))
+        clinician.search(q="grace", submitted=date.today().isoformat())
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    listing = [(s, p) for s, p in statements if "FROM submissions" in s]
+    assert listing
+    assert not [s for s, _ in statements if "submission_pdfs" in s]
+    # SQLite's dialect writes "LIMIT ? OFFSET ?" for every LIMIT: each such offset must be 0.
+    offsets = [
+        parameters[statement[: match.end()].count("?") - 1]
+        for statement, parameters in listing
+        for match in re.finditer(r"\bOFFSET (\?|\S+)", statement)
+    ]
+    assert set(offsets) <= {0}, offsets
 
 
 def test_a_deleted_submission_is_not_listed_nor_found(app, clinician):
