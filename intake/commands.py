@@ -25,7 +25,7 @@ from intake import (
 from intake.appointments import reminders
 from intake.clinic import queries
 from intake.clinic import services as staff
-from intake.demo import sample_answers
+from intake.demo import add_synthetic, sample_answers
 from intake.models import ROLES, Submission
 from intake.printable import one_line
 from intake.wizard import drafts
@@ -188,9 +188,25 @@ def export_pdf(reference: str, file: str) -> None:
     default=None,
     help="Folder for the PDFs (default: the instance folder's demo-pdfs).",
 )
+@click.option(
+    "--count",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Add this many synthetic submissions in bulk instead (no PDFs), to try the clinic "
+    "at scale.",
+)
 @with_appcontext
-def demo(out: str | None) -> None:
-    """Create sample submissions through the real submit path and write their PDFs."""
+def demo(out: str | None, count: int | None) -> None:
+    """Create sample submissions through the real submit path and write their PDFs; or, with
+    --count, many synthetic ones written in bulk (their PDFs rendered when first opened)."""
+    if count is not None:
+        zone = current_app.config["TIMEZONE"]
+        done = add_synthetic(count, clock.today(zone))
+        click.echo(
+            f"Added {done.submissions:,} submissions and {done.appointments:,} appointments "
+            f"in {done.seconds:.1f} s: {done.rate:,.0f} submissions a second"
+        )
+        return
     folder = Path(out or Path(current_app.instance_path) / "demo-pdfs")
     if out is None or not folder.exists():  # an operator's existing folder is left as it is
         files.private_folder(folder)

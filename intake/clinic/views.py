@@ -221,6 +221,7 @@ def submissions():
         appointment_on=form.appointment.data if filtering else None,
         page=request.form.get("page", 1, type=int),
         clinic_timezone=current_app.config["TIMEZONE"],
+        shown=queries.shown_in(request.form),
     )
     refused = form.is_submitted() and not filtering  # shown again with the field's error
     html = render_template(
