@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from intake import keys
 from intake.extensions import db
 from intake.models import Appointment, Submission
 
@@ -58,8 +59,12 @@ class DayRow:
     @property
     def name(self) -> str | None:
         """The patient's name; None once their submission was deleted with their contact
-        details (intake.records): the row stays, with its time and state."""
-        return self.appointment.patient_name
+        details (intake.records): the row stays, with its time and state. (A row whose key is
+        not in the key store, restored from an older backup, is shown the same way.)"""
+        try:
+            return self.appointment.patient_name
+        except keys.KeyRingError:
+            return None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -10,13 +11,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Integer, func, literal, select, tuple_
 
-from intake import questionnaire
+from intake import keys, questionnaire
 from intake.assessment import Assessment, Level, assess
 from intake.clinic import matches
 from intake.database import UTCDateTime
 from intake.extensions import db
 from intake.models import AuditEvent, Submission
 from intake.services import find_submission, is_reference
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 
@@ -30,6 +33,10 @@ class Row:
     contraindications: int
     defers: int
     cautions: int
+    name: str | None = None
+    # Its key is not in the key store (a record restored from a backup older than its
+    # deletion, say): shown as such, so one such row never takes the whole list down.
+    unreadable: bool = False
 
     @property
     def flag_count(self) -> int:
@@ -146,9 +153,17 @@ def submissions_page(
         rows = listing.take(total - (last_page - 1) * PAGE_SIZE, newest_first=False)
     else:
         page, rows = 1, listing.take(PAGE_SIZE)
-    return Page(
-        [Row(s, *_flag_counts(assessment_of(s, clinic_timezone))) for s in rows], total, page
-    )
+    return Page([_row(s, clinic_timezone) for s in rows], total, page)
+
+
+def _row(submission: Submission, clinic_timezone: str) -> Row:
+    try:
+        name = submission.patient_name
+        counts = _flag_counts(assessment_of(submission, clinic_timezone))
+    except keys.KeyRingError as error:
+        log.error("submission %s cannot be opened: %s", submission.reference, error)
+        return Row(submission, 0, 0, 0, unreadable=True)
+    return Row(submission, *counts, name=name)
 
 
 Position = tuple[datetime, int]
