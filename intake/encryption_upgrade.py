@@ -171,13 +171,17 @@ def _not_sealed(records) -> ColumnElement[bool]:
     return records.c.key_id.is_(None) | ~stored.exists()
 
 
+def _next_batch(connection: Connection, records, *conditions) -> list:
+    """The next BATCH rows of a table to seal or open, in id order."""
+    return list(
+        connection.execute(
+            select(records).where(*conditions).order_by(records.c.id).limit(BATCH)
+        ).all()
+    )
+
+
 def _seal_submissions(connection: Connection, search_key: bytes) -> int:
-    rows = connection.execute(
-        select(_submissions)
-        .where(_not_sealed(_submissions))
-        .order_by(_submissions.c.id)
-        .limit(BATCH)
-    ).all()
+    rows = _next_batch(connection, _submissions, _not_sealed(_submissions))
     if not rows:
         return 0
     new_key = _sealer(connection)
@@ -207,12 +211,7 @@ def _seal_submissions(connection: Connection, search_key: bytes) -> int:
 
 
 def _seal_appointments(connection: Connection, search_key: bytes) -> int:
-    rows = connection.execute(
-        select(_appointments)
-        .where(_not_sealed(_appointments))
-        .order_by(_appointments.c.id)
-        .limit(BATCH)
-    ).all()
+    rows = _next_batch(connection, _appointments, _not_sealed(_appointments))
     if not rows:
         return 0
     new_key = _sealer(connection)
@@ -241,9 +240,7 @@ def _seal_appointments(connection: Connection, search_key: bytes) -> int:
 
 
 def _seal_drafts(connection: Connection) -> int:
-    rows = connection.execute(
-        select(_drafts).where(_not_sealed(_drafts)).order_by(_drafts.c.id).limit(BATCH)
-    ).all()
+    rows = _next_batch(connection, _drafts, _not_sealed(_drafts))
     new_key = _sealer(connection)
     for row in rows:
         key_id, seal = new_key()
@@ -256,15 +253,12 @@ def _seal_drafts(connection: Connection) -> int:
 
 
 def _seal_users(connection: Connection) -> int:
-    rows = connection.execute(
-        select(_users)
-        .where(
-            _not_sealed(_users),
-            (_users.c.totp_secret.is_not(None)) | (_users.c.totp_pending_secret.is_not(None)),
-        )
-        .order_by(_users.c.id)
-        .limit(BATCH)
-    ).all()
+    rows = _next_batch(
+        connection,
+        _users,
+        _not_sealed(_users),
+        (_users.c.totp_secret.is_not(None)) | (_users.c.totp_pending_secret.is_not(None)),
+    )
     new_key = _sealer(connection)
     for row in rows:
         key_id, seal = new_key()
@@ -311,12 +305,7 @@ def open_everything() -> None:
 
 
 def _open_submissions(connection: Connection) -> int:
-    rows = connection.execute(
-        select(_submissions)
-        .where(_submissions.c.answers.is_(None))
-        .order_by(_submissions.c.id)
-        .limit(BATCH)
-    ).all()
+    rows = _next_batch(connection, _submissions, _submissions.c.answers.is_(None))
     for row in rows:
         open_ = _opener(connection, row.key_id)
         name = open_("submissions.patient_name", row.patient_name_sealed, keys.TEXT, "")
@@ -339,12 +328,7 @@ def _open_submissions(connection: Connection) -> int:
 
 
 def _open_appointments(connection: Connection) -> int:
-    rows = connection.execute(
-        select(_appointments)
-        .where(_appointments.c.patient_name.is_(None))
-        .order_by(_appointments.c.id)
-        .limit(BATCH)
-    ).all()
+    rows = _next_batch(connection, _appointments, _appointments.c.patient_name.is_(None))
     for row in rows:
         open_ = _opener(connection, row.key_id)
         name = open_("appointments.patient_name", row.patient_name_sealed, keys.TEXT, "")
@@ -362,9 +346,7 @@ def _open_appointments(connection: Connection) -> int:
 
 
 def _open_drafts(connection: Connection) -> int:
-    rows = connection.execute(
-        select(_drafts).where(_drafts.c.answers.is_(None)).order_by(_drafts.c.id).limit(BATCH)
-    ).all()
+    rows = _next_batch(connection, _drafts, _drafts.c.answers.is_(None))
     for row in rows:
         open_ = _opener(connection, row.key_id)
         connection.execute(
@@ -376,18 +358,15 @@ def _open_drafts(connection: Connection) -> int:
 
 
 def _open_users(connection: Connection) -> int:
-    rows = connection.execute(
-        select(_users)
-        .where(
-            _users.c.key_id.is_not(None),
-            _users.c.totp_secret.is_(None),
-            _users.c.totp_pending_secret.is_(None),
-            (_users.c.totp_secret_sealed.is_not(None))
-            | (_users.c.totp_pending_secret_sealed.is_not(None)),
-        )
-        .order_by(_users.c.id)
-        .limit(BATCH)
-    ).all()
+    rows = _next_batch(
+        connection,
+        _users,
+        _users.c.key_id.is_not(None),
+        _users.c.totp_secret.is_(None),
+        _users.c.totp_pending_secret.is_(None),
+        (_users.c.totp_secret_sealed.is_not(None))
+        | (_users.c.totp_pending_secret_sealed.is_not(None)),
+    )
     for row in rows:
         open_ = _opener(connection, row.key_id)
         # Back in clear as before the upgrade, without its key: an upgrade again seals it anew
