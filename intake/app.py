@@ -20,6 +20,7 @@ from intake import (
     fragments,
     housekeeping,
     i18n,
+    keys,
     languages,
     questionnaire,
     ratelimit,
@@ -49,7 +50,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     )
     app.config.update(test_config or config.from_environment(app.instance_path))
     config.finish(app.config)
-    register_extensions(app)
+    try:
+        register_extensions(app)
+    except keys.KeyRingError as error:
+        # Said plainly, naming the setting; a traceback would bury it.
+        raise SystemExit(f"Intake cannot start: {error}") from None
     register_blueprints(app)
     register_errorhandlers(app)
     register_routing_redirects(app)
@@ -110,6 +115,11 @@ def register_errorhandlers(app: Flask) -> None:
         if request.blueprint == "wizard":
             return wizard_views.after_csrf_failure()
         return page(error)
+
+    @app.errorhandler(keys.KeyRingError)
+    def key_ring_error(error):
+        app.logger.error("encryption at rest: %s", error)
+        return render_template("error.html", error=InternalServerError(), key_error=True), 500
 
     @app.errorhandler(500)
     def server_error(error):

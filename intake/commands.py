@@ -1,5 +1,5 @@
 """Command-line tasks: PDFs (export-pdf, demo), staff accounts, the audit log, and tick
-(reminders and expiry)."""
+(reminders and expiry, retention, stale rows)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,20 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from intake import clock, files, housekeeping, questionnaire, services, summaries
+from intake import (
+    clock,
+    files,
+    housekeeping,
+    key_commands,
+    questionnaire,
+    records,
+    services,
+    summaries,
+)
 from intake.appointments import reminders
 from intake.clinic import queries
 from intake.clinic import services as staff
-from intake.demo import sample_answers
+from intake.demo import add_synthetic, sample_answers
 from intake.models import ROLES, Submission
 from intake.printable import one_line
 from intake.wizard import drafts
@@ -36,6 +45,7 @@ def init_app(app: Flask) -> None:
         tick,
     ):
         app.cli.add_command(command)
+    key_commands.init_app(app)  # new-data-key, rotate-keys, backup
 
 
 def _new_password() -> str:
@@ -117,7 +127,8 @@ def audit(since) -> None:
 @click.command("purge")
 @with_appcontext
 def purge() -> None:
-    """Delete stale rows (rate-limit counts, sign-in throttles, old sign-ins, expired drafts)."""
+    """Delete stale rows (rate-limit counts, sign-in throttles, old sign-ins, expired drafts,
+    old invitation links and desk codes); tick does it too."""
     for kind, count in housekeeping.purge_stale(clock.now()).items():
         click.echo(f"{kind}: {count}")
 
@@ -125,8 +136,10 @@ def purge() -> None:
 @click.command("tick")
 @with_appcontext
 def tick() -> None:
-    """Send the reminders due now and expire the appointments whose day has ended; for cron
-    or a systemd timer every 5 or 10 minutes. Prints ids only, never a patient's details."""
+    """Send the reminders due now, expire the appointments whose day has ended, delete the
+    submissions retention says to (INTAKE_RETAIN_FILED_DAYS, INTAKE_RETAIN_UNFILED_DAYS) and
+    purge stale rows; for cron or a systemd timer every 5 or 10 minutes, on any number of
+    machines at once. Prints ids and counts only, never a patient's details."""
     report = reminders.tick(current_app.config["TIMEZONE"])
     for reminder_id, why in report.skipped:
         click.echo(f"reminder {reminder_id} skipped: {why}")
@@ -138,6 +151,15 @@ def tick() -> None:
         f"reminders sent: {len(report.sent)}, failed: {len(report.failed)}, "
         f"skipped: {len(report.skipped)}; appointments expired: {len(report.expired)}"
     )
+    retention = records.apply_retention(
+        current_app.config["RETAIN_FILED_DAYS"], current_app.config["RETAIN_UNFILED_DAYS"]
+    )
+    click.echo(
+        f"submissions deleted by retention: filed {len(retention.filed)}, "
+        f"never filed {len(retention.unfiled)}; kept under a legal hold: {retention.held}"
+    )
+    purged = housekeeping.purge_stale(clock.now())
+    click.echo("stale rows purged: " + ", ".join(f"{kind} {n}" for kind, n in purged.items()))
 
 
 @click.command("export-pdf")
@@ -146,7 +168,10 @@ def tick() -> None:
 @with_appcontext
 def export_pdf(reference: str, file: str) -> None:
     """Write a submission's PDF summary to FILE (- for standard output)."""
-    pdf = summaries.find_pdf(reference.strip().upper(), current_app.config["TIMEZONE"])
+    try:
+        pdf = summaries.find_pdf(reference.strip().upper(), current_app.config["TIMEZONE"])
+    except summaries.Deleted as deleted:
+        raise click.ClickException(str(deleted)) from None
     if pdf is None:
         raise click.ClickException(f"No submission has the reference {reference!r}.")
     if file == "-":
@@ -163,9 +188,25 @@ def export_pdf(reference: str, file: str) -> None:
     default=None,
     help="Folder for the PDFs (default: the instance folder's demo-pdfs).",
 )
+@click.option(
+    "--count",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Add this many synthetic submissions in bulk instead (no PDFs), to try the clinic "
+    "at scale.",
+)
 @with_appcontext
-def demo(out: str | None) -> None:
-    """Create sample submissions through the real submit path and write their PDFs."""
+def demo(out: str | None, count: int | None) -> None:
+    """Create sample submissions through the real submit path and write their PDFs; or, with
+    --count, many synthetic ones written in bulk (their PDFs rendered when first opened)."""
+    if count is not None:
+        zone = current_app.config["TIMEZONE"]
+        done = add_synthetic(count, clock.today(zone))
+        click.echo(
+            f"Added {done.submissions:,} submissions and {done.appointments:,} appointments "
+            f"in {done.seconds:.1f} s: {done.rate:,.0f} submissions a second"
+        )
+        return
     folder = Path(out or Path(current_app.instance_path) / "demo-pdfs")
     if out is None or not folder.exists():  # an operator's existing folder is left as it is
         files.private_folder(folder)

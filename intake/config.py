@@ -22,6 +22,10 @@ DEFAULTS: dict[str, str | int] = {
     "RATE_LIMIT_NEW_DRAFTS": 30,
     "RATE_LIMIT_IDENTITY_CHECKS": 10,  # date-of-birth checks and desk codes
     "CLINIC_NAME": "the clinic",  # as the invitation email names the clinic to patients
+    # Retention (SPEC section 12): tick deletes a submission this many days after it was
+    # marked as filed in the patient record, or after it was submitted if never filed.
+    "RETAIN_FILED_DAYS": 30,
+    "RETAIN_UNFILED_DAYS": 365,
 }
 
 
@@ -31,6 +35,10 @@ def from_environment(instance_path: str) -> dict:
         "DATABASE_URL": os.environ.get("INTAKE_DATABASE_URL")
         or f"sqlite:///{Path(instance_path) / 'intake.sqlite3'}",
         "SECRET_KEY": os.environ.get("INTAKE_SECRET_KEY") or _instance_secret_key(instance_path),
+        # The key ring of encryption at rest (intake.keys); unset, one generated once into the
+        # instance folder, which the README says to move into the environment. Set but empty
+        # (a variable that did not expand) is refused, not taken for unset.
+        "DATA_KEYS": os.environ.get("INTAKE_DATA_KEYS"),
         "SESSION_COOKIE_SECURE": os.environ.get("INTAKE_SECURE_COOKIES") == "1",
         "PROXY_FIX": os.environ.get("INTAKE_PROXY_FIX") == "1",
         # Every account enrols a TOTP authenticator at its next sign-in (SPEC section 7).
@@ -64,6 +72,7 @@ def finish(config: dict) -> None:
         if config.get(name) is None:  # Flask itself pre-sets some (MAX_CONTENT_LENGTH = None)
             config[name] = default
     ZoneInfo(config["TIMEZONE"])  # fail at start, not at the first submission
+    _check_retention(config)
     config["FHIR_BASE"] = _fhir_base(config.get("FHIR_BASE"))
     development = bool(config.get("TESTING") or config.get("DEBUG"))
     config["PUBLIC_URL"] = _public_url(config.get("PUBLIC_URL"), development)
@@ -75,6 +84,14 @@ def finish(config: dict) -> None:
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Lax"
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session cookie
+
+
+def _check_retention(config: dict) -> None:
+    """A retention period is a whole number of days, at least one: fail at start, not at a
+    tick that would delete everything."""
+    for name in ("RETAIN_FILED_DAYS", "RETAIN_UNFILED_DAYS"):
+        if not isinstance(config[name], int) or config[name] < 1:
+            raise ValueError(f"INTAKE_{name} must be a whole number of days, 1 or more")
 
 
 def _host_names(value: str | None) -> list[str] | None:

@@ -14,12 +14,12 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
-from intake import files
+from intake import files, keys
 from intake.extensions import db
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -45,13 +45,29 @@ class UTCDateTime(TypeDecorator):
 
 
 def init_app(app: Flask) -> None:
-    """Tune SQLite and bring its schema up to date at start."""
+    """Open the key ring, tune SQLite and bring its schema up to date at start, then check
+    that the ring holds every ring key the key store names (keys.KeyRingError if not)."""
+    keys.install(app, keys.ring_from_config(app.config, app.instance_path))
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _keep_sqlite_files_private(engine)
             _tune_sqlite(engine)
             upgrade_schema(app)
+        try:
+            check_key_ring(app)
+        except keys.KeyRingError:
+            engine.dispose()  # the app will not start: its connections are closed, not leaked
+            raise
+
+
+def check_key_ring(app: Flask) -> None:
+    """keys.KeyRingError when a stored record key is wrapped by a ring key not in the ring. A
+    PostgreSQL database not yet upgraded (no key store) has nothing to check."""
+    with app.app_context(), db.engine.connect() as connection:
+        if not inspect(connection).has_table(keys.RecordKey.__tablename__, keys.KEY_SCHEMA):
+            return
+        keys.check_ring(connection, app.extensions["intake_key_ring"])
 
 
 def _sqlite_file(engine: Engine) -> str | None:
@@ -62,28 +78,45 @@ def _sqlite_file(engine: Engine) -> str | None:
     return path
 
 
+def key_store_file(path: str) -> str:
+    """The SQLite key store (intake.keys) beside a database file: intake.sqlite3 has
+    intake-keys.sqlite3. A data backup is the database file alone."""
+    data = Path(path)
+    return str(data.with_name(f"{data.stem}-keys{data.suffix}"))
+
+
 def _keep_sqlite_files_private(engine: Engine) -> None:
-    """Make the database file 0600 before SQLite opens it (SQLite gives its -wal and -shm the
-    file's mode), and tighten the files an older release left readable by others."""
+    """Make the database file and its key store 0600 before SQLite opens them (SQLite gives
+    their -wal and -shm the file's mode), and tighten what an older release left readable."""
     path = _sqlite_file(engine)
     if path is None:
         return
-    os.close(files.open_private(path))
-    for suffix in ("-wal", "-shm", UPGRADE_LOCK):
-        files.tighten(path + suffix)
+    for database in (path, key_store_file(path)):
+        os.close(files.open_private(database))
+        for suffix in ("-wal", "-shm"):
+            files.tighten(database + suffix)
+    files.tighten(path + UPGRADE_LOCK)
 
 
 def _tune_sqlite(engine: Engine) -> None:
     """WAL, a busy timeout, and write transactions that take the write lock up front."""
 
+    path = _sqlite_file(engine)
+    key_store = key_store_file(path) if path else ":memory:"
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # Deleted rows are overwritten with zeros, in the data and in the key store (set before
+        # ATTACH, which takes the main database's setting): deleted means gone from the file.
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute(f"ATTACH DATABASE ? AS {keys.KEY_SCHEMA}", (key_store,))
+        for schema in ("main", keys.KEY_SCHEMA):
+            cursor.execute(f"PRAGMA {schema}.journal_mode=WAL")
+            cursor.execute(f"PRAGMA {schema}.synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -161,8 +194,50 @@ def upgrade_schema(app: Flask) -> None:
             return
         path = _sqlite_file(db.engine)
         if path is None:
+            before = _current_revision()
             command.upgrade(alembic_config(app), "head")
+            if before is not None and before < SEALED_REVISION:
+                _rewrite_postgresql_tables()
             return
         with os.fdopen(files.open_private(path + UPGRADE_LOCK), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            before = _current_revision()
             command.upgrade(alembic_config(app), "head")
+            if before is not None and before < SEALED_REVISION:
+                _rewrite_sqlite_files()
+
+
+SEALED_REVISION = "0010"
+SEALED_TABLES = (
+    "submissions",
+    "appointments",
+    "drafts",
+    "users",
+)  # from here on, nothing a patient typed is stored in clear
+
+
+def _current_revision() -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _rewrite_postgresql_tables() -> None:
+    """As _rewrite_sqlite_files, on PostgreSQL: VACUUM FULL writes the tables anew, without
+    the old row versions that held the clear values."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM FULL " + ", ".join(SEALED_TABLES))
+
+
+def _rewrite_sqlite_files() -> None:
+    """After an upgrade that sealed rows an older release kept in clear: rebuild the file and
+    empty the write-ahead log, so no page of the clear values is left in either (secure_delete
+    zeroes what is deleted from now on; VACUUM rewrites what came before it)."""
+    raw = db.engine.raw_connection()  # outside SQLAlchemy's BEGIN: VACUUM needs no transaction
+    try:
+        sqlite = raw.driver_connection
+        assert sqlite is not None
+        sqlite.execute("VACUUM")
+        for schema in ("main", keys.KEY_SCHEMA):
+            sqlite.execute(f"PRAGMA {schema}.wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()

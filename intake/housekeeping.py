@@ -1,6 +1,19 @@
 """Stale rows deleted, so that no table grows with traffic alone: rate-limit counts of past
-windows, sign-in throttles that hold nothing any more, sign-ins ended for over a day, and
-expired drafts. Run by `flask --app app purge` and, now and then, by the rate limiter."""
+windows, sign-in throttles that hold nothing any more, sign-ins ended for over a day, expired
+drafts, and invitation links and desk codes no one can use or look at any more. Run by
+`flask --app app tick` (and `purge`) and, now and then, by the rate limiter.
+
+Stale means that nothing reads the row again, not merely that it stopped working:
+- an **invitation** (a link's hash) works until its appointment day ends, and is read after
+  that too: a patient following an old link is told it has expired (not that it is unknown),
+  and the appointment's FHIR Task says when it was first and last invited. So links are kept
+  until INVITATIONS_KEPT after their day ended, revoked ones too (every link of an appointment
+  ends with its day, so they go together); then no page needs them. The Clinic day and the
+  audit log never read them: states and audit events are kept on their own rows.
+- a **desk code** (a code's hash) works for 15 minutes, once, and a tablet that used it reads
+  it for 15 minutes more; a day after it expired nothing reads it.
+Appointments, reminders and audit events are never purged here: the Clinic day and the audit
+need them (a deleted submission's appointment keeps its date, time and state, intake.records)."""
 
 from __future__ import annotations
 
@@ -10,10 +23,12 @@ from sqlalchemy import delete, or_, select
 
 from intake.clinic.services import ABSOLUTE_LIMIT, IDLE_LIMIT, THROTTLE_WINDOW
 from intake.database import write_connection, write_transaction
-from intake.models import RateLimit, SignInThrottle, StaffSession
+from intake.models import DeskCode, Invitation, RateLimit, SignInThrottle, StaffSession
 from intake.wizard import drafts
 
 ENDED_SESSIONS_KEPT = timedelta(days=1)
+INVITATIONS_KEPT = timedelta(days=30)  # after the appointment day ended
+DESK_CODES_KEPT = timedelta(days=1)  # after the code's 15 minutes
 THROTTLE_BATCH = 500
 
 
@@ -24,6 +39,8 @@ def purge_stale(now: datetime) -> dict[str, int]:
         "sign_in_throttle": _purge_throttles(now),
         "staff_sessions": _purge_staff_sessions(now),
         "drafts": drafts.purge_expired(now),
+        "invitations": _purge_invitations(now),
+        "desk_codes": _purge_desk_codes(now),
     }
 
 
@@ -74,4 +91,20 @@ def _purge_staff_sessions(now: datetime) -> int:
                     StaffSession.created_at < before - ABSOLUTE_LIMIT,
                 )
             )
+        ).rowcount
+
+
+def _purge_invitations(now: datetime) -> int:
+    """Links whose appointment day ended more than INVITATIONS_KEPT ago, revoked or not."""
+    with write_connection() as connection:
+        return connection.execute(
+            delete(Invitation).where(Invitation.expires_at < now - INVITATIONS_KEPT)
+        ).rowcount
+
+
+def _purge_desk_codes(now: datetime) -> int:
+    """Desk codes past their 15 minutes for more than DESK_CODES_KEPT, used or not."""
+    with write_connection() as connection:
+        return connection.execute(
+            delete(DeskCode).where(DeskCode.expires_at < now - DESK_CODES_KEPT)
         ).rowcount

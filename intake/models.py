@@ -23,8 +23,23 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from intake import keys
 from intake.database import UTCDateTime
 from intake.extensions import Model
+from intake.keys import RecordKey, SealedField
+
+
+def _record_key(model: str):
+    """The record's own key in the key store (intake.keys): loaded with the record, by a second
+    SELECT for all the records read at once. Not joined: PostgreSQL refuses FOR UPDATE on the
+    nullable side of an outer join, and records are read FOR UPDATE to change them. No foreign
+    key: on SQLite the key store is another database file."""
+    return relationship(
+        RecordKey,
+        primaryjoin=f"foreign({model}.key_id) == RecordKey.id",
+        lazy="selectin",
+        viewonly=False,
+    )
 
 
 class Draft(Model):
@@ -36,7 +51,11 @@ class Draft(Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The version the answers were given in; an older one is carried over when next read.
     questionnaire_version: Mapped[str] = mapped_column(String(16))
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The answers so far, sealed under the draft's own key (intake.keys).
+    key_id: Mapped[int | None] = mapped_column(BigInteger)
+    record_key: Mapped[RecordKey | None] = _record_key("Draft")
+    answers_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    answers = SealedField("answers_sealed", keys.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -52,8 +71,8 @@ class Submission(Model):
     __tablename__ = "submissions"
     __table_args__ = (
         CheckConstraint("length(reference) = 9", name="reference_length"),
-        Index("ix_submissions_submitted_at", "submitted_at"),
-        CheckConstraint("(pdf IS NULL) = (pdf_sha256 IS NULL)", name="pdf_with_its_hash"),
+        Index("ix_submissions_submitted_at", "submitted_at", "id"),
+        Index("ix_submissions_live", "deleted_at", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,22 +81,60 @@ class Submission(Model):
     draft_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     questionnaire_id: Mapped[str] = mapped_column(String(64))
     questionnaire_version: Mapped[str] = mapped_column(String(16))
-    answers: Mapped[dict] = mapped_column(JSON)
     language: Mapped[str] = mapped_column(String(8), default="en")
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # The clinician's PDF as rendered at submit: the record of what was seen. Empty only
-    # when rendering failed; it is then rendered again on demand.
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # The answers and the name, sealed under the submission's own key (intake.keys); None once
+    # deleted, with the key destroyed. The PDF is in SubmissionPdf, sealed under the same key.
+    key_id: Mapped[int | None] = mapped_column(BigInteger)
+    record_key: Mapped[RecordKey | None] = _record_key("Submission")
+    answers_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    answers = SealedField("answers_sealed", keys.JSON)
+    patient_name_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    patient_name = SealedField("patient_name_sealed", keys.TEXT)
+    # The SHA-256 of the PDF as rendered at submit; kept in the tombstone after deletion.
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
-    # Copied from the answers at submit so the clinic list can search, filter and sort in SQL.
-    patient_name: Mapped[str] = mapped_column(String(100))
-    name_key: Mapped[str] = mapped_column(String(100), index=True)  # casefolded, for search
+    # In clear so the list can filter and sort on it (the README says what stays in clear).
     appointment_date: Mapped[date | None] = mapped_column(Date, index=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reviewed_by: Mapped[User | None] = relationship()
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     # The appointment it answers (an invited patient's, or one joined by a desk code).
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), unique=True)
+    # Hand-off (SPEC section 12): filed in the clinic's patient record, held, deleted. A
+    # deleted submission is a tombstone: reference, dates, who filed, why deleted, PDF hash.
+    filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filed_by: Mapped[User | None] = relationship(foreign_keys=[filed_by_id])
+    legal_hold_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    legal_hold_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    deletion_reason: Mapped[str | None] = mapped_column(String(500))
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class SubmissionPdf(Model):
+    """A submission's PDF, apart from the row the lists read, sealed under the submission's key.
+    (No foreign key: on SQLite, a migration rebuilding `submissions` would break it.)"""
+
+    __tablename__ = "submission_pdfs"
+
+    submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SearchGram(Model):
+    """The search index of names and references (intake.search): keyed hashes of their
+    three-letter pieces and word starts, never the text."""
+
+    __tablename__ = "search_grams"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    gram: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    submission_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
 ROLES = ("clinician", "frontdesk")
@@ -97,8 +154,13 @@ class User(UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Two-factor sign-in (TOTP, RFC 6238): the secret once enrolled, the one shown while
     # enrolling, and the time step of the last code accepted (never accepted twice).
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
-    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    # Both sealed under the account's own key (intake.keys).
+    key_id: Mapped[int | None] = mapped_column(BigInteger)
+    record_key: Mapped[RecordKey | None] = _record_key("User")
+    totp_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_secret = SealedField("totp_secret_sealed", keys.TEXT)
+    totp_pending_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_pending_secret = SealedField("totp_pending_secret_sealed", keys.TEXT)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     # Set when loaded for a request: the sign-in this request belongs to (Flask-Login's id).
@@ -183,14 +245,22 @@ class Appointment(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    patient_name: Mapped[str] = mapped_column(String(100))
-    date_of_birth: Mapped[date] = mapped_column(Date)
+    # The patient's name, date of birth and email, sealed under the appointment's own key
+    # (intake.keys); None once deleted with its submission.
+    key_id: Mapped[int | None] = mapped_column(BigInteger)
+    record_key: Mapped[RecordKey | None] = _record_key("Appointment")
+    patient_name_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    patient_name = SealedField("patient_name_sealed", keys.TEXT)
+    date_of_birth_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    date_of_birth = SealedField("date_of_birth_sealed", keys.DATE)
+    email_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email = SealedField("email_sealed", keys.TEXT)
+    # In clear: the Clinic day lists a day's appointments by time.
     appointment_date: Mapped[date] = mapped_column(Date)
     appointment_time: Mapped[time] = mapped_column(Time)
-    email: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(8))
-    # The same appointment added twice (a CSV imported again) is found by this: a SHA-256 of
-    # its normalised name, date of birth, date and time.
+    # The same appointment added twice (a CSV imported again) is found by this: a keyed hash
+    # (the search key, intake.keys) of its normalised name, date of birth, date and time.
     natural_key: Mapped[str] = mapped_column(String(64), unique=True)
     state: Mapped[str] = mapped_column(String(16), default="not_invited")
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -212,7 +282,7 @@ class Invitation(Model):
     appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # purged after
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Wrong dates of birth: five in 15 minutes lock the invitation for 15 minutes.
@@ -229,7 +299,7 @@ class DeskCode(Model):
     appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # purged after
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

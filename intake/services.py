@@ -7,13 +7,13 @@ import re
 import secrets
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from intake import clock, questionnaire
+from intake import clock, keys, questionnaire, search
 from intake.database import write_transaction
 from intake.extensions import db
-from intake.models import Submission
+from intake.models import SearchGram, Submission, SubmissionPdf
 
 # No 0, 1, I or O: a reference read aloud over the phone cannot be misheard.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -40,20 +40,20 @@ def add_submission(session, draft_token_hash: str, answers: dict, language: str)
         reference = new_reference()
         try:
             with session.begin_nested():
-                session.add(
-                    Submission(
-                        reference=reference,
-                        draft_token_hash=draft_token_hash,
-                        questionnaire_id=questionnaire.QUESTIONNAIRE_ID,
-                        questionnaire_version=questionnaire.QUESTIONNAIRE_VERSION,
-                        answers=questionnaire.applicable_answers(answers),
-                        language=language,
-                        submitted_at=clock.now(),
-                        patient_name=answers["full_name"],
-                        name_key=answers["full_name"].casefold(),
-                        appointment_date=_date_or_none(answers.get("appointment_date")),
-                    )
+                submission = Submission(
+                    reference=reference,
+                    draft_token_hash=draft_token_hash,
+                    questionnaire_id=questionnaire.QUESTIONNAIRE_ID,
+                    questionnaire_version=questionnaire.QUESTIONNAIRE_VERSION,
+                    answers=questionnaire.applicable_answers(answers),
+                    language=language,
+                    submitted_at=clock.now(),
+                    patient_name=answers["full_name"],
+                    appointment_date=_date_or_none(answers.get("appointment_date")),
                 )
+                session.add(submission)
+                session.flush()
+            index(session, submission)
             return reference
         except IntegrityError:
             continue
@@ -64,14 +64,44 @@ def _date_or_none(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def index(session, submission: Submission) -> None:
+    """Add a submission's name and reference to the search index (intake.search)."""
+    rows = search.index_rows(
+        keys.search_key(session), submission.id, submission.patient_name, submission.reference
+    )
+    session.execute(insert(SearchGram), rows)
+
+
+PDF_PLACE = "submission_pdfs.pdf"  # where a PDF's sealed bytes belong (intake.keys)
+
+
+def pdf_of(submission: Submission) -> bytes | None:
+    """A submission's stored PDF, opened with the submission's key; None if none is stored."""
+    sealed = db.session.scalar(
+        select(SubmissionPdf.sealed).where(SubmissionPdf.submission_id == submission.id)
+    )
+    if sealed is None:
+        return None
+    return keys.unseal(keys.record_key_of(submission), PDF_PLACE, sealed)
+
+
 def store_pdf(reference: str, pdf: bytes) -> bytes:
-    """Keep the rendered PDF with its SHA-256, unless one is stored already; returns the stored bytes."""
+    """Keep the rendered PDF, sealed, with its SHA-256, unless one is stored already; returns
+    the stored bytes."""
     with write_transaction() as session:
         submission = session.scalar(
             select(Submission).where(Submission.reference == reference).with_for_update()
         )
-        if submission.pdf is None:
-            submission.pdf = pdf
-            submission.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-        stored = submission.pdf
-    return stored
+        if submission is None or submission.is_deleted:
+            raise LookupError(f"submission {reference} is not stored")
+        key = keys.record_key_of(submission)
+        sealed = session.scalar(
+            select(SubmissionPdf.sealed).where(SubmissionPdf.submission_id == submission.id)
+        )
+        if sealed is not None:
+            return keys.unseal(key, PDF_PLACE, sealed)
+        session.add(
+            SubmissionPdf(submission_id=submission.id, sealed=keys.seal(key, PDF_PLACE, pdf))
+        )
+        submission.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    return pdf

@@ -39,15 +39,25 @@ def store_after_submit(reference: str, clinic_timezone: str) -> None:
         )
 
 
+class Deleted(LookupError):
+    """The submission is a tombstone: its answers and PDF are gone (SPEC section 12)."""
+
+
 def find_pdf(reference: str, clinic_timezone: str) -> bytes | None:
-    """The stored PDF of the submission with this reference (see stored_pdf); None if unknown."""
+    """The stored PDF of the submission with this reference (see stored_pdf); None if unknown,
+    Deleted if it was deleted."""
     submission = services.find_submission(reference)
-    return None if submission is None else stored_pdf(submission, clinic_timezone)
+    if submission is None:
+        return None
+    if submission.is_deleted:
+        raise Deleted(f"Submission {reference} was deleted: its answers and PDF are gone.")
+    return stored_pdf(submission, clinic_timezone)
 
 
 def stored_pdf(submission: Submission, clinic_timezone: str) -> bytes:
     """A submission's stored PDF; if rendering failed at submit, it is rendered and kept now."""
-    if submission.pdf is not None:
-        return submission.pdf
+    stored = services.pdf_of(submission)
+    if stored is not None:
+        return stored
     pdf = render(submission, clinic_timezone)  # outside any write transaction
     return services.store_pdf(submission.reference, pdf)

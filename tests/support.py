@@ -14,7 +14,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from sqlalchemy import text
 
-from intake import clock
+from intake import clock, database
 from intake.app import create_app
 from intake.extensions import db
 from intake.questionnaire import STEPS
@@ -35,13 +35,26 @@ def make_app(tmp_path: Path, **settings):
     if not file.exists():
         assert sqlite_template, "no template yet: tests/conftest.py makes it once per run"
         shutil.copyfile(sqlite_template, file)
+        shutil.copyfile(
+            database.key_store_file(str(sqlite_template)), database.key_store_file(str(file))
+        )
     return app_on(f"sqlite:///{file}", **settings)
+
+
+# The key ring of every test app (intake.keys): apps on one database must share it.
+TEST_DATA_KEYS = "dGVzdC1kYXRhLWtleS1vZi10aGUtdGVzdC1zdWl0ZSE"
 
 
 def app_on(url: str, **settings):
     """An app on the database at url, closed at the end of the test."""
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url, **settings}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATA_KEYS": TEST_DATA_KEYS,
+            "DATABASE_URL": url,
+            **settings,
+        }
     )
     apps_made.append(app)
     return app
@@ -77,7 +90,7 @@ def close_connections(app) -> None:
 
 def empty_shared_database(app) -> None:
     """TRUNCATE, not DELETE: the audit log refuses deletes, by design."""
-    tables = ", ".join(table.name for table in db.metadata.sorted_tables)
+    tables = ", ".join(table.fullname for table in db.metadata.sorted_tables)
     with app.app_context(), db.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 

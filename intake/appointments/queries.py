@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from intake import keys
 from intake.extensions import db
 from intake.models import Appointment, Submission
 
@@ -54,6 +55,16 @@ class DayRow:
     @property
     def state_words(self) -> str:
         return STATE_WORDS[self.appointment.state]
+
+    @property
+    def name(self) -> str | None:
+        """The patient's name; None once their submission was deleted with their contact
+        details (intake.records): the row stays, with its time and state. (A row whose key is
+        not in the key store, restored from an older backup, is shown the same way.)"""
+        try:
+            return self.appointment.patient_name
+        except keys.KeyRingError:
+            return None
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ def skip_missed_days(today: date, report: Report) -> None:
     """Reminders whose day went by with no tick in the window: too late to send."""
     with write_transaction() as session:
         missed = session.scalars(
-            _claimable(select(Reminder).where(Reminder.status == "due", Reminder.due_on < today))
+            claimable(select(Reminder).where(Reminder.status == "due", Reminder.due_on < today))
         ).all()
         for reminder in missed:
             _skip(session, reminder, "day_missed", report)
@@ -113,7 +113,7 @@ def claim_next(today: date, report: Report) -> Claim | None:
     while True:
         with write_transaction() as session:
             reminder = session.scalars(
-                _claimable(
+                claimable(
                     select(Reminder)
                     .where(Reminder.status == "due", Reminder.due_on == today)
                     .order_by(Reminder.id)
@@ -143,7 +143,7 @@ def _skip(session, reminder: Reminder, reason: str, report: Report) -> None:
     report.skipped.append((reminder.id, _in_words(reason)))
 
 
-def _claimable(query):
+def claimable(query):
     """On PostgreSQL, rows another tick holds are passed over (it is taking them) and the
     rows found stay locked until the claim commits; SQLite's write transaction already holds
     the whole database."""

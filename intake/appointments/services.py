@@ -8,7 +8,6 @@ not_invited → invited → opened → in_progress → submitted → reviewed �
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from intake import clock
+from intake import clock, keys
 from intake.clinic.services import appointment_event
 from intake.database import write_transaction
 from intake.extensions import db
@@ -46,9 +45,10 @@ class NewAppointment:
     language: str
 
 
-def natural_key(appointment: NewAppointment) -> str:
+def natural_key(session, appointment: NewAppointment) -> str:
     """The same patient at the same date and time, however the name's case or spaces were
-    typed: a second import of the same file finds its rows here."""
+    typed: a second import of the same file finds its rows here. Keyed (the search key), so
+    the stored value cannot be matched against guessed names and dates of birth."""
     name = " ".join(unicodedata.normalize("NFC", appointment.patient_name).casefold().split())
     parts = (
         name,
@@ -56,14 +56,14 @@ def natural_key(appointment: NewAppointment) -> str:
         appointment.appointment_date.isoformat(),
         appointment.appointment_time.strftime("%H:%M"),
     )
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return keys.keyed_digest(keys.search_key(session), "appointment", "\x1f".join(parts))
 
 
 def add(appointment: NewAppointment, user: User | None) -> int | None:
     """Add an appointment; its id, or None when the same appointment is there already."""
-    key = natural_key(appointment)
     now = clock.now()
     with write_transaction() as session:
+        key = natural_key(session, appointment)
         if session.scalar(select(Appointment.id).where(Appointment.natural_key == key)):
             return None
         row = Appointment(
@@ -118,7 +118,7 @@ def issue_invitation(
     now = clock.now()
     with write_transaction() as session:
         appointment = session.get_one(Appointment, appointment_id, with_for_update=True)
-        _revoke(session, appointment_id, now)
+        revoke_links(session, appointment_id, now)
         session.add(
             Invitation(
                 appointment_id=appointment_id,
@@ -130,7 +130,7 @@ def issue_invitation(
         )
         _schedule_reminders(session, appointment)
         if appointment.state == "not_invited":
-            _move(session, appointment, "invited", user, now)
+            move_to(session, appointment, "invited", user, now)
         session.add(appointment_event(user, audited_as, appointment_id, now))
     return token
 
@@ -140,9 +140,9 @@ def cancel(appointment_id: int, user: User | None) -> None:
     now = clock.now()
     with write_transaction() as session:
         appointment = session.get_one(Appointment, appointment_id, with_for_update=True)
-        _revoke(session, appointment_id, now)
+        revoke_links(session, appointment_id, now)
         if appointment.state in OPEN:
-            _move(session, appointment, "cancelled", user, now)
+            move_to(session, appointment, "cancelled", user, now)
 
 
 def new_desk_code(appointment_id: int, user: User | None) -> str:
@@ -174,13 +174,14 @@ def advance(appointment_id: int, state: str, user: User | None = None) -> bool:
     now = clock.now()
     with write_transaction() as session:
         appointment = session.get_one(Appointment, appointment_id, with_for_update=True)
-        if not _is_forward(appointment.state, state):
+        if not is_forward(appointment.state, state):
             return False
-        _move(session, appointment, state, user, now)
+        move_to(session, appointment, state, user, now)
         return True
 
 
-def _is_forward(current: str, state: str) -> bool:
+def is_forward(current: str, state: str) -> bool:
+    """States move forward only; an ended one (expired, cancelled) moves no more."""
     if current in ENDED:
         return False
     if state in ENDED:
@@ -188,12 +189,14 @@ def _is_forward(current: str, state: str) -> bool:
     return FORWARD.index(state) > FORWARD.index(current)
 
 
-def _move(session, appointment: Appointment, state: str, user: User | None, now) -> None:
+def move_to(session, appointment: Appointment, state: str, user: User | None, now) -> None:
+    """Set the state in the caller's transaction, audited (check is_forward first)."""
     appointment.state, appointment.state_changed_at = state, now
     session.add(appointment_event(user, f"appointment_{state}", appointment.id, now))
 
 
-def _revoke(session, appointment_id: int, now: datetime) -> None:
+def revoke_links(session, appointment_id: int, now: datetime) -> None:
+    """Every live link of the appointment stops working, in the caller's transaction."""
     session.execute(
         update(Invitation)
         .where(Invitation.appointment_id == appointment_id, Invitation.revoked_at.is_(None))
@@ -338,8 +341,8 @@ def join_submission(session, appointment_id: int, reference: str) -> None:
         .values(appointment_id=appointment_id)
     )
     appointment = session.get_one(Appointment, appointment_id, with_for_update=True)
-    if _is_forward(appointment.state, "submitted"):
-        _move(session, appointment, "submitted", None, now)
+    if is_forward(appointment.state, "submitted"):
+        move_to(session, appointment, "submitted", None, now)
 
 
 def _live_invited(session, appointment_id: int) -> Invited | None:

@@ -57,6 +57,13 @@ STATUS = {
 def task(appointment_id: int):
     base = views.fhir_base()
     appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    if appointment.patient_name_sealed is None:  # deleted with its submission (SPEC section 12)
+        return views.outcome(
+            410,
+            "error",
+            "deleted",
+            f"Appointment {appointment_id}'s patient details have been deleted.",
+        )
     first_invited_at, last_invited_at, link_ends_at = db.session.execute(
         select(
             func.min(Invitation.created_at),

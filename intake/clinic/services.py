@@ -142,7 +142,7 @@ def sign_in(
     if user is None or not matches or not user.is_enabled:
         user_id = user.id if user else None
         with write_transaction() as session:
-            session.add(_event(email, user_id, "sign_in", None, "failure", now))
+            session.add(audit_event(email, user_id, "sign_in", None, "failure", now))
             session.add_all(_lock_events(email, user_id, attempt, now))
         return SignIn("failure")
     waits_for = CODE if user.totp_secret else ENROL if require_2fa else None
@@ -155,7 +155,7 @@ def sign_in(
             session.get_one(User, user.id).password_hash = _hasher.hash(password)
         token = _start_session(session, user.id, now, waits_for)
         if waits_for is None:
-            session.add(_event(email, user.id, "sign_in", None, "success", now))
+            session.add(audit_event(email, user.id, "sign_in", None, "success", now))
     return _sign_in_of(user.id, token, waits_for or "success")
 
 
@@ -171,18 +171,18 @@ def sign_in_with_code(token: str, code: str) -> SignIn:
     if attempt.refused:
         with write_transaction() as session:
             session.execute(_end_session(token, now))
-            session.add(_event(email, None, "sign_in", None, "throttled", now))
+            session.add(audit_event(email, None, "sign_in", None, "throttled", now))
         return SignIn("throttled")
     with write_transaction() as session:
         if not _accept_code(session, user_id, secret, code, now):
-            session.add(_event(email, user_id, "sign_in_code", None, "failure", now))
+            session.add(audit_event(email, user_id, "sign_in_code", None, "failure", now))
             session.add_all(_lock_events(email, user_id, attempt, now))
             return SignIn("failure")
         signed_in = _complete_sign_in(session, token, now)
         if signed_in is None:
             return SignIn("expired")
         session.execute(delete_throttle(email))
-        session.add(_event(email, user_id, "sign_in", None, "success", now))
+        session.add(audit_event(email, user_id, "sign_in", None, "success", now))
     return _sign_in_of(user_id, signed_in)
 
 
@@ -195,7 +195,7 @@ def _sign_in_while_locked(email: str, password: str, code: str | None, now: date
         throttle = _throttle_row(session, email)  # whatever the password: the same work
         token = _code_while_locked(session, throttle, *owner, now) if owner else None
         user_id, outcome = (owner[0], "success_locked") if owner and token else (None, "throttled")
-        session.add(_event(email, user_id, "sign_in", None, outcome, now))
+        session.add(audit_event(email, user_id, "sign_in", None, outcome, now))
     return _sign_in_of(owner[0], token) if owner and token else SignIn("throttled")
 
 
@@ -290,7 +290,11 @@ def _count_attempt(email: str, now: datetime) -> _Attempt:
 
 def _lock_events(email: str, user_id: int | None, attempt: _Attempt, now) -> list[AuditEvent]:
     """The audit event of the lock an attempt set, once the attempt has not signed in."""
-    return [_event(email, user_id, "account_locked", None, "locked", now)] if attempt.locks else []
+    return (
+        [audit_event(email, user_id, "account_locked", None, "locked", now)]
+        if attempt.locks
+        else []
+    )
 
 
 def _throttle_row(session, email: str) -> SignInThrottle:
@@ -330,13 +334,11 @@ def delete_throttle(email: str):
 def enrolment_secret(user_id: int) -> str:
     """The secret being enrolled: made at the first visit and kept until enrolment, so a
     reload shows the same one (never in a cookie or a URL)."""
-    with write_transaction() as session:
-        session.execute(
-            update(User)
-            .where(User.id == user_id, User.totp_pending_secret.is_(None))
-            .values(totp_pending_secret=second_factor.new_secret())
-        )
-        return session.scalars(select(User.totp_pending_secret).where(User.id == user_id)).one()
+    with write_transaction() as session:  # holds the write lock: two tabs make one secret
+        user = session.get_one(User, user_id, with_for_update=True)
+        if user.totp_pending_secret is None:
+            user.totp_pending_secret = second_factor.new_secret()  # sealed (intake.keys)
+        return user.totp_pending_secret
 
 
 def enrol(user_id: int, code: str) -> bool:
@@ -359,7 +361,7 @@ def enrol_and_sign_in(token: str, code: str) -> SignIn:
         signed_in = _complete_sign_in(session, token, now)
         if signed_in is None:
             return SignIn("expired")
-        session.add(_event(email, user_id, "sign_in", None, "success", now))
+        session.add(audit_event(email, user_id, "sign_in", None, "success", now))
     return _sign_in_of(user_id, signed_in)
 
 
@@ -369,7 +371,7 @@ def _enrol(session, user_id: int, code: str, now: datetime) -> bool:
     if user.totp_secret or not secret or not _accept_code(session, user_id, secret, code, now):
         return False
     user.totp_secret, user.totp_pending_secret = secret, None
-    session.add(_event(user.email, user_id, "2fa_enrolled", None, "success", now))
+    session.add(audit_event(user.email, user_id, "2fa_enrolled", None, "success", now))
     return True
 
 
@@ -381,7 +383,7 @@ def reset_two_factor(email: str) -> None:
         user.totp_secret = user.totp_pending_secret = None
         user.totp_last_step = None
         _end_sessions_of(session, user.id)
-        session.add(_event(user.email, None, "2fa_reset", None, "success", clock.now()))
+        session.add(audit_event(user.email, None, "2fa_reset", None, "success", clock.now()))
 
 
 # Sessions ----------------------------------------------------------------
@@ -487,7 +489,7 @@ def sign_out(user: User) -> None:
     now = clock.now()
     with write_transaction() as session:
         session.execute(_end_session(user.session_token, now))
-        session.add(_event(user.email, user.id, "sign_out", None, "success", now))
+        session.add(audit_event(user.email, user.id, "sign_out", None, "success", now))
 
 
 # Submissions and audit ---------------------------------------------------
@@ -502,7 +504,7 @@ def mark_reviewed(reference: str, user: User) -> None:
         )
         if submission.reviewed_at is None:
             submission.reviewed_at, submission.reviewed_by_id = now, user.id
-        session.add(_event(user.email, user.id, "mark_reviewed", reference, "success", now))
+        session.add(audit_event(user.email, user.id, "mark_reviewed", reference, "success", now))
 
 
 def audit(
@@ -516,10 +518,10 @@ def _audit(
     email: str, user_id: int | None, action: str, reference: str | None, outcome: str
 ) -> None:
     with write_transaction() as session:
-        session.add(_event(email, user_id, action, reference, outcome, clock.now()))
+        session.add(audit_event(email, user_id, action, reference, outcome, clock.now()))
 
 
-def _event(email, user_id, action, reference, outcome, at, appointment_id=None) -> AuditEvent:
+def audit_event(email, user_id, action, reference, outcome, at, appointment_id=None) -> AuditEvent:
     """One event; each text on one line, so no email typed at sign-in can forge another."""
     return AuditEvent(
         at=at,
@@ -538,4 +540,4 @@ def appointment_event(
     """An event about an appointment (added, invited, a state change, an email sent or
     refused), by its id only: never the patient's name, date of birth or address."""
     email, user_id = (user.email, user.id) if user else ("", None)
-    return _event(email, user_id, action, None, outcome, at, appointment_id)
+    return audit_event(email, user_id, action, None, outcome, at, appointment_id)

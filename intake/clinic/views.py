@@ -1,9 +1,14 @@
 """Clinic pages: sign-in (with two-factor codes), the account page, the submissions list, a
-submission's answers and its PDF."""
+submission's answers and its PDF, and its hand-off (SPEC section 12): Mark as filed in the
+patient record, Place legal hold (and Release legal hold), Delete now with a reason and a
+confirmation. Each is a POST with its form token, then a redirect to the submission's page,
+which says what was done (?done=<key>, never anything of the patient's). A deleted
+submission's page is its tombstone; its PDF and FHIR export are gone (410)."""
 
 from __future__ import annotations
 
 from functools import wraps
+from typing import NoReturn
 
 from flask import (
     Blueprint,
@@ -19,10 +24,13 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forms.clinic import AuthenticationCodeForm, SignInWithCodeForm, SubmissionFilterForm
-from intake import clock, ratelimit, summaries, tablet
+from forms.records import DeletionForm
+from intake import clock, ratelimit, records, summaries, tablet
 from intake.appointments import services as appointments
 from intake.clinic import queries, second_factor, services
 from intake.clinic.auth import role_required
+from intake.extensions import db
+from intake.models import Submission, User
 from intake.web import local_path
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
@@ -213,6 +221,7 @@ def submissions():
         appointment_on=form.appointment.data if filtering else None,
         page=request.form.get("page", 1, type=int),
         clinic_timezone=current_app.config["TIMEZONE"],
+        shown=queries.shown_in(request.form),
     )
     refused = form.is_submitted() and not filtering  # shown again with the field's error
     html = render_template(
@@ -228,6 +237,8 @@ def submissions():
 @role_required("clinician", action="view_answers")
 def submission(reference: str):
     found = queries.find(reference) or abort(404)
+    if found.is_deleted:
+        return _tombstone_page(found)
     services.audit(current_user, "view_answers", found.reference)
     assessment = queries.assessment_of(found, current_app.config["TIMEZONE"])
     answered_in = assessment.questionnaire
@@ -236,13 +247,15 @@ def submission(reference: str):
         submission=found,
         assessment=assessment,
         groups=answered_in.answered_steps(answered_in.applicable_answers(found.answers)),
+        deletion_form=DeletionForm(formdata=None),
+        done=_done(),
     )
 
 
 @bp.post("/submissions/<reference>/reviewed")
 @role_required("clinician", action="mark_reviewed")
 def mark_reviewed(reference: str):
-    found = queries.find(reference) or abort(404)
+    found = _live(reference)
     user = current_user._get_current_object()
     services.mark_reviewed(found.reference, user)
     if found.appointment_id is not None:  # the Clinic day shows the appointment as reviewed
@@ -253,7 +266,7 @@ def mark_reviewed(reference: str):
 @bp.get("/submissions/<reference>/summary.pdf")
 @role_required("clinician", action="download_pdf")
 def summary_pdf(reference: str):
-    found = queries.find(reference) or abort(404)
+    found = _live(reference)
     pdf = summaries.stored_pdf(found, current_app.config["TIMEZONE"])
     services.audit(current_user, "download_pdf", found.reference)
     return Response(
@@ -263,4 +276,121 @@ def summary_pdf(reference: str):
             "Content-Disposition": f'attachment; filename="{found.reference}.pdf"',
             "Cache-Control": "no-store",
         },
+    )
+
+
+# Hand-off (SPEC section 12) -----------------------------------------------------------------
+
+
+def _done_words() -> dict[str, str]:
+    """What the submission's page says after each action: ?done=<key>."""
+    filed_days = current_app.config["RETAIN_FILED_DAYS"]
+    return {
+        "filed": (
+            "Marked as filed in the patient record. Our copy will be deleted "
+            f"{filed_days} days after filing, unless a legal hold is placed."
+        ),
+        "held": "Legal hold placed. This submission will not be deleted while the hold lasts.",
+        "released": "Legal hold released. This submission can be deleted again.",
+        "deleted": (
+            "Submission deleted. Its answers, PDF and contact details are gone; "
+            "this record of it remains."
+        ),
+    }
+
+
+def _done() -> str | None:
+    return _done_words().get(request.args.get("done", ""))
+
+
+@bp.post("/submissions/<reference>/filed")
+@role_required("clinician", action="mark_filed")
+def mark_filed(reference: str):
+    return _hand_off(reference, records.mark_filed, "filed")
+
+
+@bp.post("/submissions/<reference>/hold")
+@role_required("clinician", action="place_legal_hold")
+def place_hold(reference: str):
+    return _hand_off(reference, records.place_hold, "held")
+
+
+@bp.post("/submissions/<reference>/release-hold")
+@role_required("clinician", action="release_legal_hold")
+def release_hold(reference: str):
+    return _hand_off(reference, records.release_hold, "released")
+
+
+def _hand_off(reference: str, action, done: str):
+    found = _live(reference)
+    _carry_out(found, action)
+    return _after(found, done)
+
+
+@bp.post("/submissions/<reference>/delete")
+@role_required("clinician", action="delete_submission")
+def delete_submission(reference: str):
+    """Delete now: the reason first (its page again, with what was typed, when it is
+    missing or refused), then a page asking to confirm, then the deletion."""
+    found = _live(reference)
+    if found.legal_hold_at is not None:  # refused before a reason is asked for, audited
+        services.audit(current_user, "delete_submission", found.reference, "held")
+        _refuse_held(found)
+    form = DeletionForm()
+    if not form.validate_on_submit():
+        return render_template("clinic/delete.html", submission=found, form=form), 400
+    if request.form.get("confirm") != "yes":
+        return render_template("clinic/delete_confirm.html", submission=found, form=form)
+    _carry_out(found, records.delete_now, form.reason.data)
+    return _after(found, "deleted")
+
+
+def _after(found: Submission, done: str):
+    return redirect(url_for(".submission", reference=found.reference, done=done))
+
+
+def _live(reference: str) -> Submission:
+    """A submission not deleted: 404 when unknown, 410 with a page saying so for a tombstone."""
+    found = queries.find(reference) or abort(404)
+    if found.is_deleted:
+        _refuse(
+            410,
+            found,
+            "This submission has been deleted",
+            f"Its answers, PDF and contact details were deleted on "
+            f"{_clinic_time(found.deleted_at)}. Only the record of its deletion is left.",
+        )
+    return found
+
+
+def _carry_out(found: Submission, action, *arguments) -> None:
+    """A records action by the signed-in clinician; records.Held, and records.Deleted (another
+    clinician, or a tick, got there first), as pages that say so."""
+    try:
+        action(found.reference, current_user._get_current_object(), *arguments)
+    except records.Held:
+        _refuse_held(found)
+    except records.Deleted:
+        _refuse(410, found, "This submission has been deleted", records.ALREADY_DELETED)
+
+
+def _refuse_held(found: Submission) -> NoReturn:
+    _refuse(409, found, "This submission is under a legal hold", records.HELD)
+
+
+def _refuse(status: int, found: Submission, heading: str, advice: str) -> NoReturn:
+    page = render_template("clinic/refused.html", submission=found, heading=heading, advice=advice)
+    abort(Response(page, status))
+
+
+def _clinic_time(moment) -> str:
+    return current_app.jinja_env.filters["clinic_time"](moment)
+
+
+def _tombstone_page(found: Submission):
+    """What is left of a deleted submission: its reference, dates, who filed it and why it was
+    deleted, and its PDF's hash. Nothing of the patient's, so nothing to audit as a view."""
+    deleted_by = db.session.get(User, found.deleted_by_id) if found.deleted_by_id else None
+    return render_template(
+        "clinic/tombstone.html", submission=found, deleted_by=deleted_by, done=_done()
     )

@@ -52,7 +52,7 @@ def fhir_base() -> str:
 @bp.errorhandler(FhirBaseNotSet)
 def base_not_set(error: FhirBaseNotSet) -> Response:
     log.error("FHIR request refused: INTAKE_FHIR_BASE is not set")
-    return _outcome(500, "fatal", "exception", BASE_NOT_SET)
+    return outcome(500, "fatal", "exception", BASE_NOT_SET)
 
 
 @bp.get("/fhir/Questionnaire")
@@ -71,7 +71,7 @@ def questionnaire(resource_id: str):
     base = fhir_base()
     found = resources.find_by_resource_id(resource_id)
     if found is None:
-        return _outcome(404, "error", "not-found", f"No Questionnaire {resource_id!r} here.")
+        return outcome(404, "error", "not-found", f"No Questionnaire {resource_id!r} here.")
     return fhir_json(resources.questionnaire_resource(found, base=base))
 
 
@@ -80,6 +80,13 @@ def questionnaire(resource_id: str):
 def questionnaire_response(reference: str):
     base = fhir_base()
     found = queries.find(reference) or abort(404)
+    if found.is_deleted:  # a tombstone: its answers are gone (SPEC section 12)
+        return outcome(
+            410,
+            "error",
+            "deleted",
+            f"Submission {found.reference} has been deleted: its answers are gone.",
+        )
     clinic_timezone = current_app.config["TIMEZONE"]
     resource = resources.questionnaire_response(
         base=base,
@@ -102,12 +109,12 @@ def _pdf_sha256(submission: Submission, clinic_timezone: str) -> str:
     return hashlib.sha256(summaries.stored_pdf(submission, clinic_timezone)).hexdigest()
 
 
-def _outcome(status: int, severity: str, code: str, message: str) -> Response:
-    outcome = {
+def outcome(status: int, severity: str, code: str, message: str) -> Response:
+    body = {
         "resourceType": "OperationOutcome",
         "issue": [{"severity": severity, "code": code, "diagnostics": message}],
     }
-    response = fhir_json(outcome)
+    response = fhir_json(body)
     response.status_code = status
     return response
 

@@ -3,10 +3,16 @@
 from alembic import context
 from flask import current_app
 
-from intake import models  # noqa: F401  (registers the tables on the metadata)
+from intake import keys, models  # noqa: F401  (registers the tables on the metadata)
 from intake.extensions import db
 
 config = context.config
+
+
+def _ours(name, type_, parent_names) -> bool:
+    if type_ == "schema":
+        return name in (None, "public", "main", keys.KEY_SCHEMA)
+    return True
 
 
 def run_migrations_online() -> None:
@@ -16,6 +22,12 @@ def run_migrations_online() -> None:
             target_metadata=db.metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            # Each migration commits on its own: 0009 seals rows in batches on connections of
+            # its own, which must see 0008's columns (intake.encryption_upgrade).
+            transaction_per_migration=True,
+            # The key store is a schema of its own (intake.keys): compared too, nothing else.
+            include_schemas=True,
+            include_name=_ours,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -17,44 +17,50 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app, session
 from sqlalchemy import Row, and_, bindparam, delete, or_, select, true, update
 
-from intake import clock, questionnaire, services, tablet
+from intake import clock, keys, questionnaire, services, tablet
 from intake.appointments import services as appointments
 from intake.database import read_connection, write_connection, write_transaction
 from intake.extensions import db
+from intake.keys import RecordKey
 from intake.models import Appointment, Draft, Submission
 from intake.tokens import new_token, token_hash
 
 SESSION_KEY = "draft"
 
 _drafts = Draft.metadata.tables[Draft.__tablename__]
+_keys = RecordKey.metadata.tables[f"{keys.KEY_SCHEMA}.{RecordKey.__tablename__}"]
 _DRAFT = select(
     _drafts.c.id,
     _drafts.c.questionnaire_version,
-    _drafts.c.answers,
+    _drafts.c.answers_sealed,
     _drafts.c.updated_at,
     _drafts.c.expires_at,
     _drafts.c.on_tablet,
     _drafts.c.appointment_id,
-)
+    _drafts.c.key_id,
+    _keys.c.ring_key_id,
+    _keys.c.wrapped,
+).select_from(_drafts.outerjoin(_keys, _keys.c.id == _drafts.c.key_id))
 _DRAFT_BY_TOKEN = _DRAFT.where(_drafts.c.token_hash == bindparam("token_hash"))
-_DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update()
+_DRAFT_BY_TOKEN_FOR_UPDATE = _DRAFT_BY_TOKEN.with_for_update(of=_drafts)
 _UPDATE_DRAFT = (
     update(_drafts)
     .where(_drafts.c.id == bindparam("draft_id"))
     .values(
         questionnaire_version=bindparam("version"),
-        answers=bindparam("new_answers"),
+        answers_sealed=bindparam("new_answers"),
         updated_at=bindparam("now"),
         expires_at=bindparam("until"),
     )
 )
 _DELETE_DRAFT = delete(_drafts).where(_drafts.c.id == bindparam("draft_id"))
+_DELETE_KEY = delete(_keys).where(_keys.c.id == bindparam("key_id"))
 # Past its lifetime, or begun on a tablet and left idle for longer than the tablet allows.
 _EXPIRED = or_(
     _drafts.c.expires_at <= bindparam("now"),
@@ -62,6 +68,10 @@ _EXPIRED = or_(
 )
 _DELETE_IF_EXPIRED = _DELETE_DRAFT.where(_EXPIRED)
 _DELETE_EXPIRED = delete(_drafts).where(_EXPIRED)
+# A draft's key goes with it: its answers are then unreadable in any copy of the data.
+_DELETE_KEYS_OF_EXPIRED = delete(_keys).where(
+    _keys.c.id.in_(select(_drafts.c.key_id).where(_EXPIRED).scalar_subquery())
+)
 _TOUCH_DRAFT = (
     update(_drafts)
     .where(_drafts.c.id == bindparam("draft_id"))
@@ -70,6 +80,65 @@ _TOUCH_DRAFT = (
 _SUBMISSION_BY_TOKEN = select(Submission).where(
     Submission.draft_token_hash == bindparam("token_hash")
 )
+DRAFT_ANSWERS = "drafts.answers"  # where a draft's sealed answers belong (keys.SealedField)
+
+
+@dataclass(frozen=True)
+class OpenDraft:
+    """A draft as read, its answers opened with its own key."""
+
+    id: int
+    questionnaire_version: str
+    answers: dict
+    updated_at: datetime
+    expires_at: datetime
+    on_tablet: bool
+    appointment_id: int | None
+    key_id: int | None
+    key: bytes | None = field(repr=False, default=None)
+
+    def sealed(self, answers: dict) -> bytes:
+        """New answers sealed under this draft's key."""
+        if self.key is None:
+            raise keys.KeyRingError("this draft has no key")
+        return keys.seal(self.key, DRAFT_ANSWERS, keys.JSON.encode(answers))  # type: ignore[operator]
+
+
+def _opened(row: Row | None) -> OpenDraft | None:
+    if row is None:
+        return None
+    key = None
+    answers: dict = {}
+    if row.key_id is not None:
+        if row.wrapped is None:
+            raise keys.KeyRingError("The key of this draft was destroyed: its data is gone.")
+        key = keys.ring().unwrap(row.key_id, row.ring_key_id, row.wrapped)
+        if row.answers_sealed is not None:
+            answers = keys.JSON.decode(keys.unseal(key, DRAFT_ANSWERS, row.answers_sealed))  # type: ignore[operator]
+    return OpenDraft(
+        id=row.id,
+        questionnaire_version=row.questionnaire_version,
+        answers=answers,
+        updated_at=row.updated_at,
+        expires_at=row.expires_at,
+        on_tablet=row.on_tablet,
+        appointment_id=row.appointment_id,
+        key_id=row.key_id,
+        key=key,
+    )
+
+
+def _delete(connection, draft: OpenDraft | Row, expired_only: bool = False) -> None:
+    """Delete a draft and its key (only if expired, when asked)."""
+    statement = _DELETE_IF_EXPIRED if expired_only else _DELETE_DRAFT
+    parameters = {"draft_id": draft.id, **(_expiry(clock.now()) if expired_only else {})}
+    if connection.execute(statement, parameters).rowcount and draft.key_id is not None:
+        connection.execute(_DELETE_KEY, {"key_id": draft.key_id})
+
+
+def _delete_expired(connection, now: datetime) -> int:
+    connection.execute(_DELETE_KEYS_OF_EXPIRED, _expiry(now))
+    return connection.execute(_DELETE_EXPIRED, _expiry(now)).rowcount
 
 
 class DraftChanged(Exception):
@@ -89,7 +158,7 @@ def lifetime() -> timedelta:
     return timedelta(hours=current_app.config["DRAFT_LIFETIME_HOURS"])
 
 
-def current() -> Row | None:
+def current() -> OpenDraft | None:
     """This browser's live draft (id, questionnaire_version, answers, updated_at, expires_at,
     on_tablet, appointment_id), or None."""
     return find(browser_token())
@@ -125,18 +194,18 @@ def submission_of_browser() -> Submission | None:
 # Drafts by token -------------------------------------------------------------------------
 
 
-def find(token: str | None) -> Row | None:
+def find(token: str | None) -> OpenDraft | None:
     """The live draft for a token (id, questionnaire_version, answers, updated_at, expires_at,
     on_tablet, appointment_id), or None when unknown or expired; an expired draft found here is deleted."""
     if not token:
         return None
     # Every patient page starts here: one read, outside a transaction on PostgreSQL.
     with read_connection() as connection:
-        draft = connection.execute(_DRAFT_BY_TOKEN, {"token_hash": token_hash(token)}).first()
-    if draft is None or _is_live(draft):
-        return draft
+        row = connection.execute(_DRAFT_BY_TOKEN, {"token_hash": token_hash(token)}).first()
+    if row is None or _is_live(row):
+        return _opened(row)
     with write_connection() as connection:  # unless another request has just renewed it
-        connection.execute(_DELETE_IF_EXPIRED, {"draft_id": draft.id, **_expiry(clock.now())})
+        _delete(connection, row, expired_only=True)
     return None
 
 
@@ -145,7 +214,7 @@ def start(lifetime: timedelta, on_tablet: bool = False) -> str:
     token = new_token()
     now = clock.now()
     with write_transaction() as transaction:
-        transaction.execute(_DELETE_EXPIRED, _expiry(now))
+        _delete_expired(transaction, now)
         transaction.add(
             Draft(
                 token_hash=token_hash(token),
@@ -173,7 +242,7 @@ def open_for_appointment(
     with write_transaction() as transaction:
         # The appointment's row, held: two devices opening it at once make one draft, not two.
         transaction.get_one(Appointment, appointment_id, with_for_update=True)
-        transaction.execute(_DELETE_EXPIRED, _expiry(now))
+        _delete_expired(transaction, now)
         draft = transaction.scalar(select(Draft).where(Draft.appointment_id == appointment_id))
         if draft is None:
             draft = Draft(
@@ -193,14 +262,18 @@ def open_for_appointment(
 def purge_expired(now: datetime) -> int:
     """Delete every expired draft; returns how many there were."""
     with write_connection() as connection:
-        return connection.execute(_DELETE_EXPIRED, _expiry(now)).rowcount
+        return _delete_expired(connection, now)
 
 
 def discard(token: str | None) -> None:
     """Delete a draft now: nothing of it is kept."""
     if token:
-        with write_transaction() as transaction:
-            transaction.execute(delete(Draft).where(Draft.token_hash == token_hash(token)))
+        with write_connection() as connection:
+            row = connection.execute(
+                _DRAFT_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)}
+            ).first()
+            if row is not None:
+                _delete(connection, row)
 
 
 def touch(token: str, lifetime: timedelta) -> None:
@@ -235,14 +308,16 @@ def save_step(
     expired one is deleted). Read and written in one write transaction: every Continue.
     A draft of an older questionnaire version is carried over first (`carried_over`)."""
     with write_connection() as connection:
-        draft = connection.execute(
+        row = connection.execute(
             _DRAFT_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)}
         ).first()
-        if draft is None:
+        if row is None:
             return Saved(False)
-        if not _is_live(draft):
-            connection.execute(_DELETE_IF_EXPIRED, {"draft_id": draft.id, **_expiry(clock.now())})
+        if not _is_live(row):
+            _delete(connection, row, expired_only=True)
             return Saved(False)
+        draft = _opened(row)
+        assert draft is not None
         earlier, ask_again_from = carried_over(draft)
         step_ids = {q.id for q in step.questions}
         answers = {k: v for k, v in earlier.items() if k not in step_ids}
@@ -253,7 +328,7 @@ def save_step(
             {
                 "draft_id": draft.id,
                 "version": questionnaire.QUESTIONNAIRE_VERSION,
-                "new_answers": questionnaire.applicable_answers(answers),
+                "new_answers": draft.sealed(questionnaire.applicable_answers(answers)),
                 "now": now,
                 "until": now + _kept_for(lifetime, draft.on_tablet),
             },
@@ -261,7 +336,7 @@ def save_step(
     return Saved(True, ask_again_from, draft.appointment_id)
 
 
-def carried_over(draft: Row) -> tuple[dict, questionnaire.Step | None]:
+def carried_over(draft: OpenDraft) -> tuple[dict, questionnaire.Step | None]:
     """A draft's answers in the current questionnaire version: as they are for a current
     draft; for one begun on an older version, the answers to unchanged questions, and the
     first step holding a question that is new or changed (SPEC section 2, "Versions")."""
@@ -271,7 +346,7 @@ def carried_over(draft: Row) -> tuple[dict, questionnaire.Step | None]:
     return questionnaire.CURRENT.carry_over(older, draft.answers)
 
 
-def bring_up_to_date(draft: Row) -> questionnaire.Step | None:
+def bring_up_to_date(draft: OpenDraft) -> questionnaire.Step | None:
     """Carry a draft begun on an older questionnaire version over to the current one and keep
     it; returns the first step to ask again, or None when the draft was already current."""
     if draft.questionnaire_version == questionnaire.QUESTIONNAIRE_VERSION:
@@ -283,7 +358,7 @@ def bring_up_to_date(draft: Row) -> questionnaire.Step | None:
             {
                 "draft_id": draft.id,
                 "version": questionnaire.QUESTIONNAIRE_VERSION,
-                "new_answers": answers,
+                "new_answers": draft.sealed(answers),
                 "now": draft.updated_at,
                 "until": draft.expires_at,
             },
@@ -306,9 +381,11 @@ def submit(token: str, checked: str, language: str) -> str:
     Submit) returns the reference of the first instead of storing another.
     """
     with write_transaction() as transaction:
-        draft = transaction.execute(
-            _DRAFT_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)}
-        ).first()
+        draft = _opened(
+            transaction.execute(
+                _DRAFT_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)}
+            ).first()
+        )
         if draft is None:
             earlier = submission_of(token)
             if earlier is None:
@@ -322,7 +399,7 @@ def submit(token: str, checked: str, language: str) -> str:
         reference = services.add_submission(transaction, token_hash(token), draft.answers, language)
         if draft.appointment_id is not None:
             appointments.join_submission(transaction, draft.appointment_id, reference)
-        transaction.execute(_DELETE_DRAFT, {"draft_id": draft.id})
+        _delete(transaction, draft)
     return reference
 
 
@@ -333,7 +410,7 @@ def submission_of(token: str | None) -> Submission | None:
     return db.session.scalar(_SUBMISSION_BY_TOKEN, {"token_hash": token_hash(token)})
 
 
-def _is_live(draft: Row) -> bool:
+def _is_live(draft: Row | OpenDraft) -> bool:
     """Not `_EXPIRED`, read in Python."""
     now = clock.now()
     if draft.on_tablet and draft.updated_at <= now - tablet.idle_limit():

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pyotp
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from intake import config, questionnaire, services, summaries
 from intake.clinic import services as staff
@@ -71,7 +71,8 @@ def enrolled(app, email: str) -> str:
     secret = pyotp.random_base32()
     with app.app_context():
         with write_transaction() as session:
-            session.execute(update(User).where(User.email == email).values(totp_secret=secret))
+            user = session.scalar(select(User).where(User.email == email))
+            user.totp_secret = secret  # sealed under the account's key
         db.session.remove()
     return secret
 
@@ -152,12 +153,22 @@ def submit_many(app, count: int, clock=None, step=timedelta(minutes=1), **overri
 
 
 def stored_submission(app, reference: str) -> Submission:
+    """The stored row, its sealed answers and name opened while the app's key ring is at hand,
+    so they read in clear after the session ends."""
     with app.app_context():
         found = db.session.scalar(select(Submission).where(Submission.reference == reference))
-        found.pdf  # noqa: B018  (load the deferred column while the session is open)
+        found.answers, found.patient_name  # noqa: B018  (open them while the session is open)
         db.session.expunge(found)
         db.session.remove()
     return found
+
+
+def stored_pdf(app, reference: str) -> bytes | None:
+    """The PDF stored for a submission, opened with its key (None when none is stored)."""
+    with app.app_context():
+        pdf = services.pdf_of(services.find_submission(reference))
+        db.session.remove()
+    return pdf
 
 
 def user_row(app, email: str) -> User | None:

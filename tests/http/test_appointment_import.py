@@ -59,20 +59,22 @@ def report_of(response) -> tuple[str, list[str]]:
 
 
 def stored(app) -> list[tuple]:
+    """Every appointment as stored, its sealed name, date of birth and email opened."""
     with app.app_context():
-        rows = db.session.execute(
-            select(
-                Appointment.patient_name,
-                Appointment.date_of_birth,
-                Appointment.appointment_date,
-                Appointment.appointment_time,
-                Appointment.email,
-                Appointment.language,
-                Appointment.state,
-            ).order_by(Appointment.id)
-        ).all()
+        rows = [
+            (
+                row.patient_name,
+                row.date_of_birth,
+                row.appointment_date,
+                row.appointment_time,
+                row.email,
+                row.language,
+                row.state,
+            )
+            for row in db.session.scalars(select(Appointment).order_by(Appointment.id))
+        ]
         db.session.remove()
-    return [tuple(row) for row in rows]
+    return rows
 
 
 def test_every_row_is_imported_and_those_with_an_address_invited(app, desk):

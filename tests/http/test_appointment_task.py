@@ -128,7 +128,6 @@ def test_once_submitted_the_output_names_the_response(app, client, clinician):
                     answers={},
                     submitted_at=clock.now(),
                     patient_name=NEW.patient_name,
-                    name_key="ana",
                     appointment_id=appointment_id,
                 )
             )

@@ -10,9 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from markupsafe import escape
+from sqlalchemy import event, select
 
 from intake import questionnaire
 from intake.assessment import assess
+from intake.clinic import matches
+from intake.database import write_transaction
+from intake.extensions import db
+from intake.models import Submission
 from intake.questionnaire import answered_steps, date_text
 from tests.factories import answers, answers_2026_1
 from tests.http.clinic_helpers import (
@@ -23,6 +28,7 @@ from tests.http.clinic_helpers import (
     create_user,
     forms_in,
     quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
+    stored_pdf,
     stored_submission,
     submit,
     submit_answered_in,
@@ -263,6 +269,176 @@ def test_page_buttons_keep_the_search_and_filters(app, clinician, frozen_clock):
     assert f'value="{day.isoformat()}"' in first_page and 'value="patient"' in first_page
     second_page = clinician.search(q="patient", appointment=day.isoformat(), page="2")
     assert listed(second_page) == references[:2][::-1]
+
+
+@pytest.fixture(params=["selective", "common"])
+def how_found(request, monkeypatch):
+    """A name matching fewer than matches.SELECTIVE submissions is read out as ids and ordered;
+    a more common one is walked newest first. Every test using this runs both ways."""
+    if request.param == "common":
+        monkeypatch.setattr(matches, "SELECTIVE", 1)
+    return request.param
+
+
+def shown_fields(page: str) -> dict:
+    """The hidden fields a page's Previous and Next buttons send back (the page shown, and
+    the positions of its first and last rows)."""
+    return dict(re.findall(r'<input type="hidden" name="(shown_\w+)" value="([^"]*)">', page))
+
+
+def test_next_and_previous_pages_go_on_from_the_rows_shown(app, clinician, frozen_clock):
+    """Keyset pages: the form sends the positions of the rows shown, never an offset."""
+    newest_first = submit_many(app, 120, clock=frozen_clock)[::-1]
+    clinician.signed_in()
+    first = clinician.search()
+    assert listed(first) == newest_first[:50] and "120 submissions, page 1 of 3" in first
+    second = clinician.search(page="2", **shown_fields(first))
+    assert listed(second) == newest_first[50:100] and "page 2 of 3" in second
+    assert "Previous page" in second and "Next page" in second
+    third = clinician.search(page="3", **shown_fields(second))
+    assert listed(third) == newest_first[100:] and "page 3 of 3" in third
+    back = clinician.search(page="2", **shown_fields(third))
+    assert listed(back) == newest_first[50:100] and "page 2 of 3" in back
+    assert listed(clinician.search(page="1", **shown_fields(back))) == newest_first[:50]
+
+
+def test_a_submission_arriving_meanwhile_does_not_shift_the_next_page(app, clinician, frozen_clock):
+    newest_first = submit_many(app, 120, clock=frozen_clock)[::-1]
+    first = clinician.signed_in().search()
+    submit_many(app, 3, clock=frozen_clock)
+    second = clinician.search(page="2", **shown_fields(first))
+    assert listed(second) == newest_first[50:100]
+    assert "123 submissions, page 2 of 3" in second
+
+
+def test_a_page_no_button_could_send_shows_the_first(app, clinician, frozen_clock):
+    """Page 2 of 3 without the rows it follows: there is nowhere to start from but the top.
+    (Past the last, the last page is shown: tests/http/test_odd_requests.py.)"""
+    newest_first = submit_many(app, 120, clock=frozen_clock)[::-1]
+    clinician.signed_in()
+    crafted = [
+        {},
+        {"shown_page": "7", "shown_first": "x", "shown_last": "2026-01-01T00:00:00.000000~1"},
+        {"shown_page": "1", "shown_last": "2026-13-01T00:00:00.000000~1"},
+        {"shown_page": "1", "shown_last": "2026-01-01T00:00:00.000000~" + "9" * 30},
+        {"shown_page": "9" * 30, "shown_last": "2026-01-01T00:00:00.000000~1"},
+    ]
+    for fields in crafted:
+        page = clinician.search(page="2", **fields)
+        assert listed(page) == newest_first[:50], fields
+        assert "120 submissions, page 1 of 3" in page, fields
+
+
+def test_the_list_reads_no_pdf_and_walks_no_offset(app, clinician, frozen_clock, how_found):
+    """SPEC section 12: a list never reads PDF bytes; pages never OFFSET through rows."""
+    submit_many(app, 60, clock=frozen_clock)
+    submit(app, pdf=True, full_name="Grace Hopper")
+    statements: list[tuple[str, object]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        clinician.signed_in()
+        first = clinician.search()
+        clinician.search(page="2", **shown_fields(first))
+        clinician.search(page=str(10**18))
+        found = clinician.search(q="patient")
+        clinician.search(q="patient", page="2", **shown_fields(found))
+        clinician.search(q="grace", submitted=date.today().isoformat())
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    listing = [(s, p) for s, p in statements if "FROM submissions" in s]
+    assert listing
+    assert not [s for s, _ in statements if "submission_pdfs" in s]
+    # SQLite's dialect writes "LIMIT ? OFFSET ?" for every LIMIT: each such offset must be 0.
+    offsets = [
+        parameters[statement[: match.end()].count("?") - 1]
+        for statement, parameters in listing
+        for match in re.finditer(r"\bOFFSET (\?|\S+)", statement)
+    ]
+    assert set(offsets) <= {0}, offsets
+
+
+def test_a_deleted_submission_is_not_listed_nor_found(app, clinician):
+    kept = submit(app, full_name="Grace Hopper")
+    deleted = submit(app, full_name="Grace Hopper")
+    with app.app_context():
+        with write_transaction() as session:
+            tombstone = session.scalar(select(Submission).where(Submission.reference == deleted))
+            tombstone.deleted_at = datetime.now(timezone.utc)
+        db.session.remove()
+    clinician.signed_in()
+    for page in (
+        clinician.page("/clinic/"),
+        clinician.search(q="grace"),
+        clinician.search(q=deleted),
+    ):
+        assert deleted not in listed(page)
+    assert listed(clinician.search(q="grace")) == [kept]
+    assert "1 submission" in clinician.search(q="hopper")
+
+
+def test_a_query_of_one_or_two_characters_finds_a_word_beginning_with_it(app, clinician, how_found):
+    """The index keeps the first one and two characters of each word (intake.search): a short
+    query finds the names with a word that begins with it, not every name holding it."""
+    zoe = submit(app, full_name="Zoë Brontë")
+    ozone = submit(app, full_name="Ozone Lazo")
+    clinician.signed_in()
+    # (No reference holds an O, so none of these can match the start of a reference.)
+    for query in ("zo", "ZO", "Zo"):  # in Ozone and Lazo too, but no word of theirs begins so
+        assert listed(clinician.search(q=query)) == [zoe], query
+    assert listed(clinician.search(q="o")) == [ozone]  # in Zoë too, but not at a word's start
+    assert listed(clinician.search(q="oë")) == []  # not a word's start
+
+
+def test_pieces_of_a_query_that_are_not_together_in_a_name_do_not_match(app, clinician):
+    """ "anna" is indexed as "ann" and "nna"; "Ann Nnamdi" has both, but not "anna"."""
+    joanna = submit(app, full_name="Joanna Smith")
+    submit(app, full_name="Ann Nnamdi")
+    page = clinician.signed_in().search(q="anna")
+    assert listed(page) == [joanna]
+
+
+def test_a_name_with_no_letter_a_reference_could_have_is_not_looked_for_in_references(
+    app, clinician
+):
+    """Before, "Đức Võ" also searched the references for "CV" (its letters A to Z)."""
+    wanted = submit(app, full_name="Đức Võ")
+    others = [submit(app, full_name="Ada Lovelace") for _ in range(30)]
+    clinician.signed_in()
+    assert listed(clinician.search(q="Đức Võ")) == [wanted]
+    assert set(listed(clinician.search(q="lovelace"))) == set(others)
+
+
+def test_a_search_pages_and_filters_alike_however_common_the_name(
+    app, clinician, frozen_clock, how_found
+):
+    day = date.today() + timedelta(days=9)
+    patients = submit_many(app, 110, clock=frozen_clock)[::-1]
+    on_the_day = submit_many(app, 3, clock=frozen_clock, appointment_date=day.isoformat())[::-1]
+    submit(app, full_name="Ada Lovelace", appointment_date=day.isoformat())
+    everyone = on_the_day + patients
+    clinician.signed_in()
+
+    first = clinician.search(q="patient")
+    assert listed(first) == everyone[:50] and "113 submissions, page 1 of 3" in first
+    second = clinician.search(q="patient", page="2", **shown_fields(first))
+    assert listed(second) == everyone[50:100]
+    third = clinician.search(q="patient", page="3", **shown_fields(second))
+    assert listed(third) == everyone[100:]
+    assert (
+        listed(clinician.search(q="patient", page="2", **shown_fields(third))) == everyone[50:100]
+    )
+    last = clinician.search(q="patient", page=str(10**18))
+    assert listed(last) == everyone[100:] and "page 3 of 3" in last
+
+    filtered = clinician.search(q="patient", appointment=day.isoformat())
+    assert listed(filtered) == on_the_day and "3 submissions" in filtered
+    assert listed(clinician.search(q="PATIENT 10")) == [everyone[n] for n in range(3, 13)]
 
 
 def test_patient_text_is_escaped_on_the_list_and_the_answers(app, clinician):
@@ -523,20 +699,20 @@ def test_the_pdf_download_is_the_stored_pdf_as_an_attachment(app, clinician):
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == f'attachment; filename="{reference}.pdf"'
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.data == stored_submission(app, reference).pdf
+    assert response.data == stored_pdf(app, reference)
     assert response.data.startswith(b"%PDF")
 
 
 def test_a_pdf_that_failed_at_submit_is_rendered_stored_and_served(app, clinician):
     reference = submit(app)  # no PDF stored, as when rendering failed at submit
-    assert stored_submission(app, reference).pdf is None
+    assert stored_pdf(app, reference) is None
     clinician.signed_in()
 
     response = clinician.client.get(f"/clinic/submissions/{reference.lower()}/summary.pdf")
 
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == f'attachment; filename="{reference}.pdf"'
-    assert response.data == stored_submission(app, reference).pdf
+    assert response.data == stored_pdf(app, reference)
 
 
 def test_clinic_pages_are_not_cached(app, clinician):

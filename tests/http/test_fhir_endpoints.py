@@ -30,6 +30,7 @@ from tests.http.clinic_helpers import (
     create_user,
     quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
     sent_to_sign_in,
+    stored_pdf,
     stored_submission,
     submit,
     submit_answered_in,
@@ -131,7 +132,7 @@ def test_a_pdf_that_failed_at_submit_is_rendered_first_so_the_hash_still_matches
     stored = stored_submission(app, reference)
     assert stored.pdf_sha256 is not None
     assert body["extension"] == [{"url": PDF_SHA256_EXTENSION, "valueString": stored.pdf_sha256}]
-    assert hashlib.sha256(stored.pdf).hexdigest() == stored.pdf_sha256
+    assert hashlib.sha256(stored_pdf(app, reference)).hexdigest() == stored.pdf_sha256
 
 
 # Every version stays resolvable -------------------------------------------------

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from intake import services
 from intake.extensions import db
 from intake.models import Submission
 from intake.questionnaire import STEPS
@@ -103,7 +104,9 @@ def test_valid_answers_come_back_unchanged_on_the_check_page_in_storage_and_in_t
     with app.app_context():
         stored = db.session.scalar(select(Submission).where(Submission.reference == reference))
         assert stored.answers == given_answers
-        pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(stored.pdf)).pages)
+        pdf_text = " ".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(services.pdf_of(stored))).pages
+        )
         db.session.remove()
     flat = "".join(pdf_text.split())
     for text in (given_answers["full_name"], given_answers["questions_for_dermatologist"]):

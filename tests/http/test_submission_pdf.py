@@ -10,7 +10,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from intake import content, questionnaire, summaries
+from intake import content, questionnaire, services, summaries
 from intake.extensions import db
 from intake.models import Submission
 from tests.documents import folder_with_second_document
@@ -24,19 +24,26 @@ def pdf_text(data: bytes) -> str:
 
 
 def stored(app, reference: str) -> Submission:
+    """The stored row, its sealed answers and name opened while the session is open."""
     with app.app_context():
         submission = db.session.scalar(select(Submission).where(Submission.reference == reference))
-        submission.pdf  # noqa: B018  (load the deferred column while the session is open)
+        submission.answers, submission.patient_name  # noqa: B018
         db.session.expunge(submission)
         return submission
 
 
+def stored_pdf(app, reference: str) -> bytes | None:
+    """The PDF kept for the submission, opened with its key."""
+    with app.app_context():
+        return services.pdf_of(services.find_submission(reference))
+
+
 def test_submit_stores_the_pdf_with_its_sha256(app, patient):
     reference = patient.complete(answers(full_name="Grace Hopper"))
-    submission = stored(app, reference)
-    assert submission.pdf.startswith(b"%PDF")
-    assert submission.pdf_sha256 == hashlib.sha256(submission.pdf).hexdigest()
-    text = pdf_text(submission.pdf)
+    submission, pdf = stored(app, reference), stored_pdf(app, reference)
+    assert pdf.startswith(b"%PDF")
+    assert submission.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+    text = pdf_text(pdf)
     assert "Grace Hopper" in text
     assert reference in text
 
@@ -58,7 +65,7 @@ def test_a_rendering_failure_keeps_the_submission_and_logs_no_patient_data(
     with caplog.at_level(logging.ERROR):
         reference = patient.complete(answers(full_name="Sentinel Patientname"))
     submission = stored(app, reference)
-    assert submission.pdf is None and submission.pdf_sha256 is None
+    assert stored_pdf(app, reference) is None and submission.pdf_sha256 is None
     assert reference in caplog.text
     assert "Sentinel" not in caplog.text
 
@@ -66,7 +73,7 @@ def test_a_rendering_failure_keeps_the_submission_and_logs_no_patient_data(
     with app.app_context():
         pdf = summaries.find_pdf(reference, app.config["TIMEZONE"])
     assert "Sentinel Patientname" in pdf_text(pdf)
-    assert stored(app, reference).pdf == pdf
+    assert stored_pdf(app, reference) == pdf
 
 
 def test_export_pdf_writes_the_stored_bytes(app, patient, runner, tmp_path):
@@ -74,7 +81,7 @@ def test_export_pdf_writes_the_stored_bytes(app, patient, runner, tmp_path):
     target = tmp_path / "out.pdf"
     result = runner.invoke(args=["export-pdf", reference, str(target)])
     assert result.exit_code == 0, result.output
-    assert target.read_bytes() == stored(app, reference).pdf
+    assert target.read_bytes() == stored_pdf(app, reference)
 
 
 def test_export_pdf_of_an_unknown_reference_fails_clearly(runner, tmp_path):
@@ -108,7 +115,7 @@ def test_a_document_a_clinic_drops_into_the_folder_is_quoted_in_the_stored_pdf(
     folder.mkdir()
     monkeypatch.setattr(content, "FOLDER", folder_with_second_document(folder))
     reference = patient.complete(answers(spot_types=["nodules"], severity="severe"))
-    text = pdf_text(stored(app, reference).pdf)
+    text = pdf_text(stored_pdf(app, reference))
     # Both documents quoted; how the PDF heads and lays them out is tests/pdf's.
     assert "'Can Botox Injections Reduce Acne?'" in text
     assert "'Aftercare'" in text

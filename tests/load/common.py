@@ -43,6 +43,9 @@ from tests.factories import answers as complete_answers  # noqa: E402
 from tests.factories import formdata  # noqa: E402
 
 SECRET_KEY = "load-test-secret-key-fixed-for-the-run-0123456789abcdef"
+# The key ring (INTAKE_DATA_KEYS, intake.keys) of every server and in-process app of a run:
+# servers on one database must share it, or one cannot open what another sealed.
+DATA_KEYS = "bG9hZC10ZXN0LWRhdGEta2V5LWZpeGVkLWZvci1ydW4"
 HIDDEN_FIELD = re.compile(r'<input type="hidden" name="(csrf_token|checked)" value="([^"]*)"')
 REFERENCE = re.compile(r"Your reference is <strong[^>]*>([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})<")
 
@@ -184,6 +187,7 @@ def app_environment(database_url: str, **extra: str) -> dict[str, str]:
         **os.environ,
         "INTAKE_DATABASE_URL": database_url,
         "INTAKE_SECRET_KEY": SECRET_KEY,
+        "INTAKE_DATA_KEYS": DATA_KEYS,
         "PYTHONUNBUFFERED": "1",
         **extra,
     }
@@ -227,7 +231,9 @@ def product_app(database_url: str):
     """The product app in this process, on the same database, for direct checks and setup."""
     from intake.app import create_app
 
-    return create_app({"DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY})
+    return create_app(
+        {"DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY, "DATA_KEYS": DATA_KEYS}
+    )
 
 
 def close_app(app) -> None:

@@ -130,12 +130,20 @@ def stored(url: str) -> dict[int, tuple[str, dict, str]]:
     app = product_app(url)
     try:
         with app.app_context():
+            # Whole rows, not columns: the answers are sealed, and open through the model.
             rows = db.session.execute(
-                select(
-                    Appointment.id, Submission.reference, Submission.answers, Appointment.state
-                ).join(Submission, Submission.appointment_id == Appointment.id, isouter=True)
+                select(Appointment, Submission).join(
+                    Submission, Submission.appointment_id == Appointment.id, isouter=True
+                )
             ).all()
-            return {row[0]: (row[1], row[2], row[3]) for row in rows}
+            return {
+                appointment.id: (
+                    submission.reference if submission else None,
+                    submission.answers if submission else None,
+                    appointment.state,
+                )
+                for appointment, submission in rows
+            }
     finally:
         close_app(app)
 

@@ -299,9 +299,8 @@ def verify(url: str, acknowledged: dict[str, dict], attempted: dict[str, dict]) 
     must be whole too: exactly the answers that patient sent.
     """
     from sqlalchemy import func, select
-    from sqlalchemy.orm import undefer
 
-    from intake import summaries
+    from intake import services, summaries
     from intake.extensions import db
     from intake.models import Draft, Submission
 
@@ -310,7 +309,7 @@ def verify(url: str, acknowledged: dict[str, dict], attempted: dict[str, dict]) 
     try:
         with app.app_context():
             zone = app.config["TIMEZONE"]
-            rows = db.session.scalars(select(Submission).options(undefer(Submission.pdf))).all()
+            rows = db.session.scalars(select(Submission)).all()
             result.stored = len(rows)
             by_reference = {row.reference: row for row in rows}
             names: dict[str, int] = {}
@@ -334,10 +333,11 @@ def verify(url: str, acknowledged: dict[str, dict], attempted: dict[str, dict]) 
                         if answers.get(k) != row.answers.get(k)
                     )
                     result.wrong_answers.append(f"{reference} ({', '.join(differ)})")
-                if row.pdf is None:
+                pdf = services.pdf_of(row)  # opened with the submission's own key
+                if pdf is None:
                     missing_pdf.append(reference)
                     continue
-                problem = pdf_problem(reference, row.pdf, row.pdf_sha256)
+                problem = pdf_problem(reference, pdf, row.pdf_sha256)
                 if problem:
                     result.pdf_bad.append(f"{reference}: {problem}")
             db.session.rollback()
@@ -348,12 +348,8 @@ def verify(url: str, acknowledged: dict[str, dict], attempted: dict[str, dict]) 
                 result.rerendered.append(reference)
             db.session.expire_all()
             for reference in missing_pdf:
-                row = db.session.scalar(
-                    select(Submission)
-                    .where(Submission.reference == reference)
-                    .options(undefer(Submission.pdf))
-                )
-                problem = pdf_problem(reference, row.pdf, row.pdf_sha256)
+                row = db.session.scalar(select(Submission).where(Submission.reference == reference))
+                problem = pdf_problem(reference, services.pdf_of(row), row.pdf_sha256)
                 if problem:
                     result.pdf_bad.append(f"{reference} (re-rendered): {problem}")
             result.drafts_left = db.session.scalar(select(func.count()).select_from(Draft))

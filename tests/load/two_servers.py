@@ -6,8 +6,8 @@ Run from the project root (loopback only; starts and stops everything itself):
 
 Starts a throwaway PostgreSQL cluster, migrates it with `flask --app app db upgrade`,
 creates two staff accounts through the app's own service, and starts two gunicorn
-servers (2 workers each) with the same INTAKE_SECRET_KEY and INTAKE_DATABASE_URL, as two
-machines behind a load balancer would be. One cookie jar plays one browser; cookies are
+servers (2 workers each) with the same INTAKE_SECRET_KEY, INTAKE_DATA_KEYS and
+INTAKE_DATABASE_URL, as two machines behind a load balancer would be. One cookie jar plays one browser; cookies are
 per host, not per port, so it carries the same session to both servers. It checks:
 
 1. a draft started on server A continues on B: each step's page is read on one server
@@ -79,7 +79,9 @@ def create_staff(url: str) -> None:
 
 
 def stored_submission(url: str, reference: str):
-    from sqlalchemy import func, select
+    """The submission's answers and PDF hash, and how many submissions bear its patient's name
+    (names are sealed: each row is opened, through the model, to compare them)."""
+    from sqlalchemy import select
 
     from intake.extensions import db
     from intake.models import Submission
@@ -87,13 +89,12 @@ def stored_submission(url: str, reference: str):
     app = product_app(url)
     try:
         with app.app_context():
-            row = db.session.scalar(select(Submission).where(Submission.reference == reference))
-            count = db.session.scalar(
-                select(func.count())
-                .select_from(Submission)
-                .where(Submission.patient_name == (row.patient_name if row else ""))
-            )
-            return (dict(row.answers), row.pdf_sha256, count) if row else (None, None, 0)
+            rows = db.session.scalars(select(Submission)).all()
+            row = next((r for r in rows if r.reference == reference), None)
+            if row is None:
+                return None, None, 0
+            count = sum(1 for r in rows if r.patient_name == row.patient_name)
+            return dict(row.answers), row.pdf_sha256, count
     finally:
         close_app(app)
 

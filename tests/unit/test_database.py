@@ -12,7 +12,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 
-from intake import config, database, questionnaire
+from intake import config, database, keys, questionnaire
 from intake.extensions import db
 from intake.models import Draft
 from intake.wizard import drafts
@@ -49,8 +49,15 @@ def test_the_app_migrates_a_new_sqlite_file_when_it_starts(tmp_path):
     """Tests copy a file migrated once per run (tests/support.make_app); this is the real start."""
     app = app_on(f"sqlite:///{tmp_path}/new.sqlite3")
     with app.app_context():
-        tables = set(inspect(db.engine).get_table_names())
-    assert tables == set(db.metadata.tables) | {"alembic_version"}
+        inspector = inspect(db.engine)
+        tables = set(inspector.get_table_names())
+        key_store = inspector.get_table_names(schema=keys.KEY_SCHEMA)
+    # The record keys are in the key store, a file of its own beside the data, never in it.
+    assert tables | {f"{keys.KEY_SCHEMA}.{table}" for table in key_store} == set(
+        db.metadata.tables
+    ) | {"alembic_version"}
+    assert key_store == ["record_keys"]
+    assert (tmp_path / "new-keys.sqlite3").is_file()
     assert revision_of(app) == newest_migration(app)
 
 

@@ -15,6 +15,8 @@ from intake.app import create_app
 from tests.factories import answers
 from tests.support import Patient, apps_made
 
+DATABASE_FILES = ("intake.sqlite3", "intake.sqlite3-wal", "intake.sqlite3-shm")
+
 
 @pytest.fixture
 def open_umask():
@@ -27,7 +29,7 @@ def open_umask():
 @pytest.fixture
 def instance(tmp_path, monkeypatch, open_umask) -> Path:
     """An instance folder with the settings of a fresh checkout: nothing set in the environment."""
-    for name in ("INTAKE_DATABASE_URL", "INTAKE_SECRET_KEY"):
+    for name in ("INTAKE_DATABASE_URL", "INTAKE_SECRET_KEY", "INTAKE_DATA_KEYS"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path / "instance"
 
@@ -62,8 +64,14 @@ def test_every_file_and_folder_the_app_and_its_commands_write_is_private(instanc
 
     found = modes_under(instance)
     # The database's write-ahead log and shared memory exist while the app holds connections:
-    # SQLite made them with the database file's own mode.
-    expected_files = {"intake.sqlite3", "intake.sqlite3-wal", "intake.sqlite3-shm", "secret_key"}
+    # SQLite made them with the database file's own mode. So for the key store beside it, and
+    # the key ring generated into the instance folder when INTAKE_DATA_KEYS is not set.
+    expected_files = {
+        *DATABASE_FILES,
+        *(f"intake-keys.sqlite3{suffix}" for suffix in ("", "-wal", "-shm")),
+        "secret_key",
+        "data_keys",
+    }
     assert expected_files <= found.keys(), sorted(found)
     assert len(list((instance / "demo-pdfs").glob("*.pdf"))) == 4
     wrong = {
@@ -117,11 +125,14 @@ def test_an_instance_folder_left_open_by_an_older_release_is_tightened_at_start(
         assert mode(instance) == 0o700
         assert {path.name: mode(path) for path in instance.iterdir()} == dict.fromkeys(
             (
-                "intake.sqlite3",
-                "intake.sqlite3-wal",
-                "intake.sqlite3-shm",
+                *DATABASE_FILES,
                 "intake.sqlite3.upgrade-lock",
                 "secret_key",
+                # New in this release, made at this start: the key ring and the key store.
+                "data_keys",
+                "intake-keys.sqlite3",
+                "intake-keys.sqlite3-wal",
+                "intake-keys.sqlite3-shm",
             ),
             0o600,
         )

@@ -172,5 +172,7 @@ def test_the_purge_command_prints_the_counts(app, runner, frozen_clock):
         "sign_in_throttle: 1",
         "staff_sessions: 0",
         "drafts: 1",
+        "invitations: 0",
+        "desk_codes: 0",
     ]
-    assert runner.invoke(args=["purge"]).output.count(": 0") == 4
+    assert runner.invoke(args=["purge"]).output.count(": 0") == 6

@@ -23,7 +23,7 @@ from intake.extensions import db
 from intake.models import Appointment, AuditEvent, Invitation, Reminder
 from intake.tokens import token_hash
 from tests import mail_server
-from tests.support import make_app
+from tests.support import TEST_DATA_KEYS, make_app
 
 ZONE = "Europe/London"
 LONDON = ZoneInfo(ZONE)
@@ -199,6 +199,7 @@ def test_the_real_command_under_faketime_as_cron_runs_it(smtp_server, in_app, tm
         **os.environ,
         "INTAKE_DATABASE_URL": in_app.config["DATABASE_URL"],
         "INTAKE_SECRET_KEY": "test-secret",
+        "INTAKE_DATA_KEYS": TEST_DATA_KEYS,  # the test's app's key ring: one database, one ring
         "INTAKE_PUBLIC_URL": "https://intake.clinic.example",
         "INTAKE_SMTP_URL": smtp_server.url,
         "INTAKE_MAIL_FROM": "intake@clinic.example",
