@@ -4,7 +4,6 @@ passages of the current questionnaire (2026.2)."""
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import random
 import secrets
@@ -297,7 +296,7 @@ class _BulkWriter:
                 at = APPOINTMENT_TIMES[number % len(APPOINTMENT_TIMES)]
                 state = self.appointment_state(day, answerable=len(self.answering) < count)
                 email = f"patient{appointment_id}@example.invalid" if number % 3 else None
-                place = partial(_place, Appointment)
+                place = partial(keys.place_of, Appointment)
                 rows.append(
                     {
                         "id": appointment_id,
@@ -364,8 +363,8 @@ class _BulkWriter:
         ids.reverse()
         rows, keyrows, grams = [], [], []
         answers_place, name_place = (
-            _place(Submission, "answers"),
-            _place(Submission, "patient_name"),
+            keys.place_of(Submission, "answers"),
+            keys.place_of(Submission, "patient_name"),
         )
         for submitted_at, reference in zip(moments, references, strict=True):
             submission_id = ids.pop()
@@ -423,7 +422,7 @@ class _BulkWriter:
         """New references, none drawn twice here nor already stored."""
         drawn: set[str] = set()
         while len(drawn) < size:
-            drawn.update(_new_reference() for _ in range(size - len(drawn)))
+            drawn.update(services.new_reference() for _ in range(size - len(drawn)))
             ordered = sorted(drawn)
             for chunk in (ordered[i : i + 900] for i in range(0, len(ordered), 900)):
                 drawn -= set(
@@ -506,19 +505,8 @@ _DRAWN = ("full_name", "date_of_birth", "appointment_date")
 
 
 def _json(value: dict) -> str:
-    """As keys.JSON encodes answers."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _new_reference() -> str:
-    """As services.new_reference draws one (each character uniform over its 32), quicker."""
-    chars = "".join(services.REFERENCE_ALPHABET[byte & 31] for byte in os.urandom(8))
-    return f"{chars[:4]}-{chars[4:]}"
-
-
-def _place(model, name: str) -> str:
-    """Where a sealed value belongs (keys.SealedField.place)."""
-    return getattr(model, name).place(model)
+    """As keys.JSON encodes answers, as text (spliced into a template's text)."""
+    return keys.JSON.encode(value).decode()
 
 
 def _stored(value):

@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from intake import keys, search
+from intake.models import Appointment, Draft, Submission, SubmissionPdf, User
 
 BATCH = 500
 
@@ -100,7 +101,7 @@ def _sealer(connection: Connection) -> Callable[[], tuple[int, Callable[..., byt
         def seal(place: str, value, codec: keys.Codec) -> bytes | None:
             if value is None:
                 return None
-            return keys.seal(key, place, codec.encode(value))  # type: ignore[operator]
+            return keys.seal(key, place, codec.encode(value))
 
         return row.id, seal
 
@@ -194,14 +195,16 @@ def _seal_submissions(connection: Connection, search_key: bytes) -> int:
             .where(_submissions.c.id == row.id)
             .values(
                 key_id=key_id,
-                answers_sealed=seal("submissions.answers", row.answers, keys.JSON),
-                patient_name_sealed=seal("submissions.patient_name", row.patient_name, keys.TEXT),
+                answers_sealed=seal(keys.place_of(Submission, "answers"), row.answers, keys.JSON),
+                patient_name_sealed=seal(
+                    keys.place_of(Submission, "patient_name"), row.patient_name, keys.TEXT
+                ),
             )
         )
         if row.pdf is not None:
             connection.execute(
                 insert(_pdfs).values(
-                    submission_id=row.id, sealed=seal("submission_pdfs.pdf", row.pdf, keys.BYTES)
+                    submission_id=row.id, sealed=seal(SubmissionPdf.PLACE, row.pdf, keys.BYTES)
                 )
             )
         connection.execute(
@@ -228,11 +231,13 @@ def _seal_appointments(connection: Connection, search_key: bytes) -> int:
             .where(_appointments.c.id == row.id)
             .values(
                 key_id=key_id,
-                patient_name_sealed=seal("appointments.patient_name", row.patient_name, keys.TEXT),
-                date_of_birth_sealed=seal(
-                    "appointments.date_of_birth", row.date_of_birth, keys.DATE
+                patient_name_sealed=seal(
+                    keys.place_of(Appointment, "patient_name"), row.patient_name, keys.TEXT
                 ),
-                email_sealed=seal("appointments.email", row.email, keys.TEXT),
+                date_of_birth_sealed=seal(
+                    keys.place_of(Appointment, "date_of_birth"), row.date_of_birth, keys.DATE
+                ),
+                email_sealed=seal(keys.place_of(Appointment, "email"), row.email, keys.TEXT),
                 natural_key=keys.keyed_digest(search_key, "appointment", "\x1f".join(parts)),
             )
         )
@@ -247,7 +252,10 @@ def _seal_drafts(connection: Connection) -> int:
         connection.execute(
             update(_drafts)
             .where(_drafts.c.id == row.id)
-            .values(key_id=key_id, answers_sealed=seal("drafts.answers", row.answers, keys.JSON))
+            .values(
+                key_id=key_id,
+                answers_sealed=seal(keys.place_of(Draft, "answers"), row.answers, keys.JSON),
+            )
         )
     return len(rows)
 
@@ -267,9 +275,11 @@ def _seal_users(connection: Connection) -> int:
             .where(_users.c.id == row.id)
             .values(
                 key_id=key_id,
-                totp_secret_sealed=seal("users.totp_secret", row.totp_secret, keys.TEXT),
+                totp_secret_sealed=seal(
+                    keys.place_of(User, "totp_secret"), row.totp_secret, keys.TEXT
+                ),
                 totp_pending_secret_sealed=seal(
-                    "users.totp_pending_secret", row.totp_pending_secret, keys.TEXT
+                    keys.place_of(User, "totp_pending_secret"), row.totp_pending_secret, keys.TEXT
                 ),
             )
         )
@@ -291,7 +301,7 @@ def _opener(connection: Connection, key_id: int | None):
     def open_(place: str, sealed: bytes | None, codec: keys.Codec, gone):
         if sealed is None or key is None:
             return gone
-        return codec.decode(keys.unseal(key, place, sealed))  # type: ignore[operator]
+        return codec.decode(keys.unseal(key, place, sealed))
 
     return open_
 
@@ -308,7 +318,9 @@ def _open_submissions(connection: Connection) -> int:
     rows = _next_batch(connection, _submissions, _submissions.c.answers.is_(None))
     for row in rows:
         open_ = _opener(connection, row.key_id)
-        name = open_("submissions.patient_name", row.patient_name_sealed, keys.TEXT, "")
+        name = open_(
+            keys.place_of(Submission, "patient_name"), row.patient_name_sealed, keys.TEXT, ""
+        )
         pdf_row = connection.execute(
             select(_pdfs.c.sealed).where(_pdfs.c.submission_id == row.id)
         ).first()
@@ -316,11 +328,13 @@ def _open_submissions(connection: Connection) -> int:
             update(_submissions)
             .where(_submissions.c.id == row.id)
             .values(
-                answers=open_("submissions.answers", row.answers_sealed, keys.JSON, {}),
+                answers=open_(
+                    keys.place_of(Submission, "answers"), row.answers_sealed, keys.JSON, {}
+                ),
                 patient_name=name,
                 name_key=name.casefold(),
                 pdf=open_(
-                    "submission_pdfs.pdf", pdf_row.sealed if pdf_row else None, keys.BYTES, None
+                    SubmissionPdf.PLACE, pdf_row.sealed if pdf_row else None, keys.BYTES, None
                 ),
             )
         )
@@ -331,15 +345,19 @@ def _open_appointments(connection: Connection) -> int:
     rows = _next_batch(connection, _appointments, _appointments.c.patient_name.is_(None))
     for row in rows:
         open_ = _opener(connection, row.key_id)
-        name = open_("appointments.patient_name", row.patient_name_sealed, keys.TEXT, "")
-        born = open_("appointments.date_of_birth", row.date_of_birth_sealed, keys.DATE, None)
+        name = open_(
+            keys.place_of(Appointment, "patient_name"), row.patient_name_sealed, keys.TEXT, ""
+        )
+        born = open_(
+            keys.place_of(Appointment, "date_of_birth"), row.date_of_birth_sealed, keys.DATE, None
+        )
         connection.execute(
             update(_appointments)
             .where(_appointments.c.id == row.id)
             .values(
                 patient_name=name,
                 date_of_birth=born or row.appointment_date,
-                email=open_("appointments.email", row.email_sealed, keys.TEXT, None),
+                email=open_(keys.place_of(Appointment, "email"), row.email_sealed, keys.TEXT, None),
             )
         )
     return len(rows)
@@ -352,7 +370,9 @@ def _open_drafts(connection: Connection) -> int:
         connection.execute(
             update(_drafts)
             .where(_drafts.c.id == row.id)
-            .values(answers=open_("drafts.answers", row.answers_sealed, keys.JSON, {}))
+            .values(
+                answers=open_(keys.place_of(Draft, "answers"), row.answers_sealed, keys.JSON, {})
+            )
         )
     return len(rows)
 
@@ -376,9 +396,14 @@ def _open_users(connection: Connection) -> int:
             update(_users)
             .where(_users.c.id == row.id)
             .values(
-                totp_secret=open_("users.totp_secret", row.totp_secret_sealed, keys.TEXT, None),
+                totp_secret=open_(
+                    keys.place_of(User, "totp_secret"), row.totp_secret_sealed, keys.TEXT, None
+                ),
                 totp_pending_secret=open_(
-                    "users.totp_pending_secret", row.totp_pending_secret_sealed, keys.TEXT, None
+                    keys.place_of(User, "totp_pending_secret"),
+                    row.totp_pending_secret_sealed,
+                    keys.TEXT,
+                    None,
                 ),
                 totp_secret_sealed=None,
                 totp_pending_secret_sealed=None,

@@ -121,6 +121,7 @@ class SubmissionPdf(Model):
     (No foreign key: on SQLite, a migration rebuilding `submissions` would break it.)"""
 
     __tablename__ = "submission_pdfs"
+    PLACE = "submission_pdfs.pdf"  # the associated data its bytes are sealed with (intake.keys)
 
     submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)

@@ -80,7 +80,7 @@ _TOUCH_DRAFT = (
 _SUBMISSION_BY_TOKEN = select(Submission).where(
     Submission.draft_token_hash == bindparam("token_hash")
 )
-DRAFT_ANSWERS = "drafts.answers"  # where a draft's sealed answers belong (keys.SealedField)
+DRAFT_ANSWERS = keys.place_of(Draft, "answers")  # as the model seals them
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class OpenDraft:
         """New answers sealed under this draft's key."""
         if self.key is None:
             raise keys.KeyRingError("this draft has no key")
-        return keys.seal(self.key, DRAFT_ANSWERS, keys.JSON.encode(answers))  # type: ignore[operator]
+        return keys.seal(self.key, DRAFT_ANSWERS, keys.JSON.encode(answers))
 
 
 def _opened(row: Row | None) -> OpenDraft | None:
@@ -114,7 +114,7 @@ def _opened(row: Row | None) -> OpenDraft | None:
             raise keys.KeyRingError("The key of this draft was destroyed: its data is gone.")
         key = keys.ring().unwrap(row.key_id, row.ring_key_id, row.wrapped)
         if row.answers_sealed is not None:
-            answers = keys.JSON.decode(keys.unseal(key, DRAFT_ANSWERS, row.answers_sealed))  # type: ignore[operator]
+            answers = keys.JSON.decode(keys.unseal(key, DRAFT_ANSWERS, row.answers_sealed))
     return OpenDraft(
         id=row.id,
         questionnaire_version=row.questionnaire_version,
