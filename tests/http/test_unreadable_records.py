@@ -4,12 +4,11 @@ one such row never turns the clinic list, a search or the Clinic day into an err
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 
 from intake import clock
-from intake.appointments import services as appointments
 from intake.extensions import db
 from intake.keys import RecordKey
 from intake.models import Appointment, Submission
@@ -20,6 +19,7 @@ from tests.http.clinic_helpers import (
     quick_hashing,  # noqa: F401 (an autouse fixture: cheap argon2id)
     submit,
 )
+from tests.http.invitation_helpers import invite
 from tests.support import Html
 
 UNREADABLE = "Cannot be opened: its key is gone"
@@ -55,29 +55,13 @@ def test_the_list_and_a_search_show_an_unopenable_row_and_the_others(app, client
 
 
 def test_the_clinic_day_shows_an_unopenable_appointment_without_its_name(app, client):
-    day = clock.today(app.config["TIMEZONE"]) + timedelta(days=2)
-    with app.app_context():
-        for name in ("Perpetua Lostkey", "Perpetua Keptkey"):
-            appointments.add(
-                appointments.NewAppointment(
-                    patient_name=name,
-                    date_of_birth=day.replace(year=1990),
-                    appointment_date=day,
-                    appointment_time=time(9, 30),
-                    email=None,
-                    language="en",
-                ),
-                None,
-            )
-        db.session.remove()
-    with app.app_context():
-        lost = db.session.scalars(select(Appointment)).all()
-        lost_id = next(a.id for a in lost if a.patient_name == "Perpetua Lostkey")
-        db.session.remove()
-    _destroy_key_of(app, Appointment, id=lost_id)
+    lost = invite(app, days_ahead=2, name="Perpetua Lostkey")
+    invite(app, days_ahead=2, name="Perpetua Keptkey")
+    _destroy_key_of(app, Appointment, id=lost.appointment_id)
     create_user(app, CLINICIAN, "clinician")
     doctor = Staff(client).signed_in()
 
+    day = clock.today(app.config["TIMEZONE"]) + timedelta(days=2)
     shown = Html.of(doctor.client.get(f"/clinic/day?date={day.isoformat()}"))
     assert shown.status == 200
     assert "Perpetua Keptkey" in shown.markup and "Perpetua Lostkey" not in shown.markup
