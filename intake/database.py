@@ -232,12 +232,31 @@ def _rewrite_sqlite_files() -> None:
     """After an upgrade that sealed rows an older release kept in clear: rebuild the file and
     empty the write-ahead log, so no page of the clear values is left in either (secure_delete
     zeroes what is deleted from now on; VACUUM rewrites what came before it)."""
-    raw = db.engine.raw_connection()  # outside SQLAlchemy's BEGIN: VACUUM needs no transaction
+    _outside_transactions("VACUUM")
+    empty_sqlite_logs()
+
+
+def empty_sqlite_logs() -> None:
+    """SQLite: move the write-ahead logs of the data and the key store into their files and
+    empty them, so the pages secure_delete overwrote replace the old ones in the files
+    themselves. Nothing to do on PostgreSQL. The caller's session's read is ended first: a
+    checkpoint waits for every reader of an older snapshot, and meanwhile holds off writers."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    db.session.rollback()
+    _outside_transactions(
+        *(f"PRAGMA {schema}.wal_checkpoint(TRUNCATE)" for schema in ("main", keys.KEY_SCHEMA))
+    )
+
+
+def _outside_transactions(*statements: str) -> None:
+    """Statements SQLite runs only outside a transaction, on a connection of their own (past
+    SQLAlchemy's BEGIN)."""
+    raw = db.engine.raw_connection()
     try:
-        sqlite = raw.driver_connection
-        assert sqlite is not None
-        sqlite.execute("VACUUM")
-        for schema in ("main", keys.KEY_SCHEMA):
-            sqlite.execute(f"PRAGMA {schema}.wal_checkpoint(TRUNCATE)")
+        cursor = raw.cursor()
+        for statement in statements:
+            cursor.execute(statement).fetchall()
+        cursor.close()
     finally:
         raw.close()

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
-from intake import clock, keys, search
+from intake import clock, database, keys, search
 
 # Modules, not names: the clinic blueprint imports this module (through its form) while
 # intake.appointments is still being imported.
@@ -147,7 +147,7 @@ def delete_now(reference: str, user: User, reason: str) -> None:
             erase(session, submission, now, user, reason)
     if refused:  # raised after the commit, so the refusal stays in the audit log
         raise Held(HELD)
-    checkpoint()
+    database.empty_sqlite_logs()
 
 
 def erase(session, submission: Submission, now: datetime, user: User | None, reason: str) -> None:
@@ -221,25 +221,6 @@ def _destroy_key(session, record) -> None:
     keys.forget_opened(record)
 
 
-def checkpoint() -> None:
-    """SQLite: move the write-ahead logs into the database files and empty them, so that the
-    pages secure_delete overwrote replace the old ones in the files themselves (PostgreSQL
-    keeps dead row versions until VACUUM: there the destroyed key is what counts)."""
-    if db.engine.dialect.name != "sqlite":
-        return
-    # A checkpoint waits for every reader of an older snapshot, this session's read too, and
-    # meanwhile holds off writers: end it first, or it would wait out the busy timeout.
-    db.session.rollback()
-    connection = db.engine.raw_connection()  # outside any transaction: a checkpoint needs that
-    try:
-        cursor = connection.cursor()
-        for schema in ("main", keys.KEY_SCHEMA):
-            cursor.execute(f"PRAGMA {schema}.wal_checkpoint(TRUNCATE)").fetchall()
-        cursor.close()
-    finally:
-        connection.close()
-
-
 # Retention -----------------------------------------------------------------------------------
 
 
@@ -285,7 +266,7 @@ def apply_retention(filed_days: int, unfiled_days: int) -> Retention:
                     done.unfiled.append(submission.reference)
                 erase(session, submission, now, None, reason)
     done.held = _held(filed_before, unfiled_before)
-    checkpoint()  # every tick: one that found the files busy last time completes it now
+    database.empty_sqlite_logs()  # every tick: one that found the files busy last time completes it now
     return done
 
 

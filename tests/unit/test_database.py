@@ -14,7 +14,7 @@ from sqlalchemy import inspect, select, text
 
 from intake import config, database, keys, questionnaire
 from intake.extensions import db
-from intake.models import Draft
+from intake.models import Draft, Submission
 from intake.wizard import drafts
 from tests.support import SHARED_DATABASE_URL, app_on, make_app
 
@@ -188,3 +188,35 @@ def test_settings_come_from_the_environment(tmp_path, monkeypatch):
 def test_an_unknown_time_zone_stops_the_app_at_start(tmp_path):
     with pytest.raises(Exception, match="Mars/Olympus"):
         make_app(tmp_path, TIMEZONE="Mars/Olympus")
+
+
+@pytest.mark.skipif(bool(SHARED_DATABASE_URL), reason="SQLite's own files")
+def test_starting_on_a_database_from_before_sealing_leaves_no_clear_page_in_its_files(tmp_path):
+    """The upgrade at start seals the rows, then rewrites the file and empties its write-ahead
+    log (database._rewrite_sqlite_files): no page of the clear values is left, even while the
+    app is still running with the log open."""
+    url = f"sqlite:///{tmp_path}/older.sqlite3"
+    older = app_on(url)
+    with older.app_context():
+        command.downgrade(database.alembic_config(older), "0007")
+        db.session.execute(
+            text(
+                "INSERT INTO submissions (reference, draft_token_hash, questionnaire_id,"
+                " questionnaire_version, answers, language, submitted_at, patient_name, name_key)"
+                " VALUES ('ABCD-2345', 'x', 'q', '2026.2', '{\"full_name\": \"Zebulon"
+                " Quartermaine\"}', 'en', '2026-01-01', 'Zebulon Quartermaine',"
+                " 'zebulon quartermaine')"
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+    restarted = app_on(url)
+    with restarted.app_context():
+        assert db.session.scalar(select(Submission.reference)) == "ABCD-2345"
+        db.session.remove()
+    files = [path for path in tmp_path.iterdir() if path.is_file()]
+    assert any(path.name.endswith("-wal") for path in files)  # the app still has them open
+    for path in files:
+        assert b"Quartermaine" not in path.read_bytes(), path.name
